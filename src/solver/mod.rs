@@ -1,0 +1,1 @@
+//! Solver: to be written.
