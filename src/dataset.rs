@@ -4,6 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A sparse matrix of f64 values with u32 column (or row) ids and usize offsets,
+/// so the number of non-zeros is not limited to 2^32.
+pub type Matrix = sprs::CsMatI<f64, u32, usize>;
+
 /// How a term's count in a message becomes the matrix value.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Weighting {

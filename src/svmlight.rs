@@ -1,0 +1,237 @@
+//! svmlight / libsvm text format: write a labeled sparse matrix, read one back.
+//!
+//! One message per line: `LABEL IDX:VALUE IDX:VALUE ...`, labels `+1` spam and
+//! `-1` ham (the reader also takes `1` / `0`), feature ids 1-based and strictly
+//! increasing. The reader also accepts `qid:` pairs (ignored), `#` comments and
+//! zero-based files (detected, as scikit-learn's `zero_based="auto"` does, by
+//! the presence of id 0), so a matrix made by any tool can be trained on.
+//!
+//! ```
+//! use sparsetext::svmlight;
+//! let text = b"+1 1:1 3:2\n-1 2:1\n";
+//! let data = svmlight::read_from(&text[..], "inline.svm".as_ref())?;
+//! assert_eq!(data.x.rows(), 2);
+//! assert_eq!(data.x.cols(), 3);
+//! assert_eq!(data.y, vec![true, false]);
+//! let mut out = Vec::new();
+//! svmlight::write_to(&mut out, &data.x, &data.y)?;
+//! assert_eq!(out, b"+1 1:1 3:2\n-1 2:1\n");
+//! Ok::<(), sparsetext::Error>(())
+//! ```
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::Path;
+
+use crate::dataset::Matrix;
+use crate::error::{Error, Result};
+
+/// A labeled sparse matrix read from an svmlight file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Svmlight {
+    /// Rows are messages (CSR), columns features (id 1 is column 0).
+    pub x: Matrix,
+    /// `true` for spam (label > 0).
+    pub y: Vec<bool>,
+}
+
+/// Reads an svmlight file.
+pub fn read(path: &Path) -> Result<Svmlight> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    read_from(file, path)
+}
+
+/// Reads svmlight text from `reader`; `path` names it in errors.
+pub fn read_from(reader: impl Read, path: &Path) -> Result<Svmlight> {
+    let bad = |line: usize, reason: String| Error::Svmlight {
+        path: path.to_path_buf(),
+        line,
+        reason,
+    };
+    let mut reader = BufReader::new(reader);
+    let mut indptr: Vec<usize> = vec![0];
+    let mut indices: Vec<u64> = Vec::new();
+    let mut data: Vec<f64> = Vec::new();
+    let mut y = Vec::new();
+    let mut saw_zero = false;
+    let mut max_id = 0u64;
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        number += 1;
+        let text = std::str::from_utf8(&line).map_err(|_| bad(number, "not UTF-8 text".into()))?;
+        let text = text.split('#').next().unwrap_or("").trim();
+        if text.is_empty() {
+            continue;
+        }
+        let mut fields = text.split_ascii_whitespace();
+        let label = fields.next().unwrap_or_default();
+        let label: f64 = label
+            .parse()
+            .map_err(|_| bad(number, format!("label {label:?} is not a number")))?;
+        if !(label == 1.0 || label == -1.0 || label == 0.0) {
+            return Err(bad(number, format!("label {label} is not +1, -1, 1 or 0")));
+        }
+        y.push(label > 0.0);
+        let row_start = indices.len();
+        for pair in fields {
+            let (id, value) = pair
+                .split_once(':')
+                .ok_or_else(|| bad(number, format!("{pair:?} is not ID:VALUE")))?;
+            if id == "qid" {
+                continue;
+            }
+            let id: u64 = id
+                .parse()
+                .map_err(|_| bad(number, format!("feature id {id:?} is not a whole number")))?;
+            let value: f64 = value
+                .parse()
+                .map_err(|_| bad(number, format!("value {value:?} is not a number")))?;
+            if !value.is_finite() {
+                return Err(bad(number, format!("value {value} is not finite")));
+            }
+            if id >= u64::from(u32::MAX) {
+                return Err(bad(number, format!("feature id {id} is too large")));
+            }
+            if let Some(&last) = indices[row_start..].last() {
+                if id <= last {
+                    return Err(bad(
+                        number,
+                        format!("feature ids must increase: {id} after {last}"),
+                    ));
+                }
+            }
+            saw_zero |= id == 0;
+            max_id = max_id.max(id);
+            if value != 0.0 {
+                indices.push(id);
+                data.push(value);
+            }
+        }
+        indptr.push(indices.len());
+    }
+    if y.is_empty() {
+        return Err(bad(
+            number,
+            "no rows: the file holds no labeled line".into(),
+        ));
+    }
+    // One-based unless some id is 0 (scikit-learn's zero_based="auto").
+    let shift = u64::from(!saw_zero);
+    let cols = (max_id + 1 - shift) as usize;
+    let indices: Vec<u32> = indices.into_iter().map(|i| (i - shift) as u32).collect();
+    let x = Matrix::new((y.len(), cols), indptr, indices, data);
+    Ok(Svmlight { x, y })
+}
+
+/// Writes `x` (CSR, sorted indices) with labels `y` (`true` = spam, `+1`) to `path`.
+pub fn write(path: &Path, x: &Matrix, y: &[bool]) -> Result<()> {
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut out = BufWriter::new(file);
+    write_to(&mut out, x, y).map_err(|e| match e {
+        Error::Io { source, .. } => Error::io(path, source),
+        other => other,
+    })?;
+    out.flush().map_err(|e| Error::io(path, e))
+}
+
+/// Writes svmlight text to `out`.
+pub fn write_to(out: &mut impl Write, x: &Matrix, y: &[bool]) -> Result<()> {
+    assert!(x.is_csr(), "svmlight::write_to needs a CSR matrix");
+    assert_eq!(x.rows(), y.len(), "one label per row");
+    let io = |e| Error::io("<output>", e);
+    for (row, &spam) in x.outer_iterator().zip(y) {
+        out.write_all(if spam { b"+1" } else { b"-1" })
+            .map_err(io)?;
+        for (col, &value) in row.iter() {
+            write!(out, " {}:{}", col + 1, value).map_err(io)?;
+        }
+        out.write_all(b"\n").map_err(io)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Svmlight> {
+        read_from(text.as_bytes(), Path::new("t.svm"))
+    }
+
+    #[test]
+    fn reads_zero_one_labels_comments_and_qid() {
+        let data = parse("1 qid:3 2:0.5 # spam\n0 1:1\n\n# only a comment\n").unwrap();
+        assert_eq!(data.y, vec![true, false]);
+        assert_eq!(data.x.cols(), 2);
+        assert_eq!(data.x.get(0, 1), Some(&0.5));
+        assert_eq!(data.x.get(1, 0), Some(&1.0));
+    }
+
+    #[test]
+    fn zero_based_files_are_detected() {
+        let data = parse("+1 0:1 4:1\n").unwrap();
+        assert_eq!(data.x.cols(), 5);
+        assert_eq!(data.x.get(0, 0), Some(&1.0));
+    }
+
+    #[test]
+    fn explicit_zero_values_are_dropped() {
+        let data = parse("+1 1:0 2:3\n").unwrap();
+        assert_eq!(data.x.nnz(), 1);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let err = parse("+1 1:1\n-1 3:1 2:1\n").unwrap_err().to_string();
+        assert_eq!(err, "t.svm:2: feature ids must increase: 2 after 3");
+        let err = parse("+1 1:1\nspam 2:1\n").unwrap_err().to_string();
+        assert!(err.starts_with("t.svm:2: label"), "{err}");
+        assert!(parse("2 1:1\n").is_err());
+        assert!(parse("+1 1\n").is_err());
+        assert!(parse("+1 x:1\n").is_err());
+        assert!(parse("+1 1:nan\n").is_err());
+        assert!(parse("").is_err());
+        assert!(read_from(&b"+1 1:1\xff\n"[..], Path::new("t.svm")).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn write_then_read_is_identity(
+            rows in proptest::collection::vec(
+                (proptest::bool::ANY, proptest::collection::btree_map(0u32..50, 1u32..5, 0..8)),
+                1..20,
+            )
+        ) {
+            let mut indptr: Vec<usize> = vec![0];
+            let mut indices: Vec<u32> = Vec::new();
+            let mut data = Vec::new();
+            let mut y = Vec::new();
+            for (spam, row) in &rows {
+                y.push(*spam);
+                for (&col, &value) in row {
+                    indices.push(col);
+                    data.push(f64::from(value) / 3.0);
+                }
+                indptr.push(indices.len());
+            }
+            let cols = indices.iter().max().map_or(0, |&m| m as usize + 1);
+            let x = Matrix::new((rows.len(), cols), indptr, indices, data);
+            let mut text = Vec::new();
+            write_to(&mut text, &x, &y).unwrap();
+            let back = read_from(&text[..], Path::new("t.svm")).unwrap();
+            proptest::prop_assert_eq!(back.y, y);
+            // Trailing all-empty columns cannot be seen in the text.
+            proptest::prop_assert_eq!(back.x.indptr().to_proper().to_vec(), x.indptr().to_proper().to_vec());
+            proptest::prop_assert_eq!(back.x.indices(), x.indices());
+            proptest::prop_assert_eq!(back.x.data(), x.data());
+        }
+    }
+}
