@@ -154,9 +154,8 @@ mod tests {
     use crate::corpus::Item;
 
     fn corpus() -> Corpus {
-        let mut corpus = Corpus::default();
         let mail = |name: &str, label, text: &str| Item::from_bytes(name, Some(label), text.into());
-        corpus.items = vec![
+        let items = vec![
             mail("a", Label::Spam, "Subject: win money\n\nWin win money now"),
             mail("cmds", Label::Ham, "mv 00001.abc 00001.def\n"),
             mail(
@@ -166,7 +165,10 @@ mod tests {
             ),
             mail("empty", Label::Ham, ""),
         ];
-        corpus
+        Corpus {
+            items,
+            ..Corpus::default()
+        }
     }
 
     #[test]
@@ -207,8 +209,10 @@ mod tests {
         let analyzer = Analyzer::new(AnalyzerConfig::default());
         let empty = analyze(&Corpus::default(), &analyzer, &|| ());
         assert!(empty.to_dataset(1, Scheme::default()).is_err());
-        let mut corpus = Corpus::default();
-        corpus.items = vec![Item::from_bytes("x", None, b"Subject: a\n\nb".to_vec())];
+        let corpus = Corpus {
+            items: vec![Item::from_bytes("x", None, b"Subject: a\n\nb".to_vec())],
+            ..Corpus::default()
+        };
         let err = analyze(&corpus, &analyzer, &|| ())
             .to_dataset(1, Scheme::default())
             .unwrap_err()

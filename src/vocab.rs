@@ -236,7 +236,7 @@ mod tests {
         fn fit_does_not_depend_on_message_order(
             docs in proptest::collection::vec(proptest::collection::vec("[a-d]{1,2}", 0..6), 1..8)
         ) {
-            let forward: Vec<_> = docs.iter().map(|d| TermCounts::from_tokens(d)).collect();
+            let forward: Vec<_> = docs.iter().map(TermCounts::from_tokens).collect();
             let mut backward = forward.clone();
             backward.reverse();
             proptest::prop_assert_eq!(Vocabulary::fit(&forward, 1), Vocabulary::fit(&backward, 1));
