@@ -1,1 +1,4 @@
+//! The integration test binary: runs the real `sparsetext` executable.
 
+mod util;
+mod vectorize;
