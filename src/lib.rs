@@ -14,6 +14,7 @@ pub mod corpus;
 pub mod dataset;
 pub mod error;
 pub mod mail;
+pub mod metrics;
 pub mod solver;
 pub mod svmlight;
 pub mod vocab;
