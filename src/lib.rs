@@ -15,6 +15,7 @@ pub mod dataset;
 pub mod error;
 pub mod mail;
 pub mod metrics;
+pub mod model;
 pub mod solver;
 pub mod svmlight;
 pub mod vocab;
