@@ -406,6 +406,42 @@ impl TryFrom<Payload<'_>> for Model {
     }
 }
 
+/// Checks the 20-byte header at the start of `bytes` and returns the payload length, or
+/// the reason the bytes are not a model this sparsetext can read. Fewer than 20 bytes is
+/// fine as long as they are enough to tell (a wrong magic, a newer version).
+fn parse_header(bytes: &[u8]) -> Result<usize, String> {
+    if bytes.is_empty() {
+        return Err("empty file".into());
+    }
+    let magic_len = bytes.len().min(MAGIC.len());
+    if bytes[..magic_len] != MAGIC[..magic_len] {
+        return Err("not a sparsetext model (bad magic)".into());
+    }
+    let truncated = || format!("truncated: header is {} of {HEADER_LEN} bytes", bytes.len());
+    let version = match bytes.get(8..12) {
+        Some(v) => u32::from_le_bytes(v.try_into().expect("4 bytes")),
+        None => return Err(truncated()),
+    };
+    if version > FORMAT_VERSION {
+        return Err(format!(
+            "format version {version} is newer than this sparsetext supports ({FORMAT_VERSION})"
+        ));
+    }
+    if version == 0 {
+        return Err("format version 0 does not exist (file corrupted)".into());
+    }
+    let payload_len = match bytes.get(12..HEADER_LEN) {
+        Some(v) => u64::from_le_bytes(v.try_into().expect("8 bytes")),
+        None => return Err(truncated()),
+    };
+    if payload_len > MAX_PAYLOAD_LEN as u64 {
+        return Err(format!(
+            "payload length {payload_len} is over the {MAX_PAYLOAD_LEN}-byte limit (file corrupted?)"
+        ));
+    }
+    Ok(payload_len as usize)
+}
+
 /// `Error::Model` for `path`.
 fn model_error(path: &Path, reason: impl Into<String>) -> Error {
     Error::Model {
@@ -597,43 +633,8 @@ impl Model {
     /// `invalid model: ...`. Never panics, whatever the bytes.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
         let err = |reason: String| model_error(path, reason);
-        if bytes.is_empty() {
-            return Err(err("empty file".into()));
-        }
-        let magic_len = bytes.len().min(MAGIC.len());
-        if bytes[..magic_len] != MAGIC[..magic_len] {
-            return Err(err("not a sparsetext model (bad magic)".into()));
-        }
-        let truncated_header = || {
-            err(format!(
-                "truncated: header is {} of {HEADER_LEN} bytes",
-                bytes.len()
-            ))
-        };
-        let version = match bytes.get(8..12) {
-            Some(v) => u32::from_le_bytes(v.try_into().expect("4 bytes")),
-            None => return Err(truncated_header()),
-        };
-        if version > FORMAT_VERSION {
-            return Err(err(format!(
-                "format version {version} is newer than this sparsetext supports ({FORMAT_VERSION})"
-            )));
-        }
-        if version == 0 {
-            return Err(err(
-                "format version 0 does not exist (file corrupted)".into()
-            ));
-        }
-        let payload_len = match bytes.get(12..HEADER_LEN) {
-            Some(v) => u64::from_le_bytes(v.try_into().expect("8 bytes")),
-            None => return Err(truncated_header()),
-        };
+        let payload_len = parse_header(bytes).map_err(err)? as u64;
         let rest = (bytes.len() - HEADER_LEN) as u64;
-        if payload_len > MAX_PAYLOAD_LEN as u64 {
-            return Err(err(format!(
-                "payload length {payload_len} is over the {MAX_PAYLOAD_LEN}-byte limit (file corrupted?)"
-            )));
-        }
         if rest < payload_len {
             return Err(err(format!(
                 "truncated: expected {payload_len} payload bytes, found {rest}"
@@ -676,22 +677,36 @@ impl Model {
         })
     }
 
-    /// Reads and checks the model file at `path`.
+    /// Reads and checks the model file at `path`. Reads the 20-byte header first, then only
+    /// as many bytes as it announces (so pointing it at a mailbox costs 20 bytes).
     ///
     /// # Errors
     /// [`Error::Io`] when the file can't be read; [`Error::Model`] as for
-    /// [`Model::from_bytes`], or when the file is larger than any model can be.
+    /// [`Model::from_bytes`].
     pub fn load(path: &Path) -> Result<Model> {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let limit = (HEADER_LEN + MAX_PAYLOAD_LEN + TRAILER_LEN) as u64;
-        let mut bytes = Vec::new();
-        file.take(limit + 1)
+        let io = |e| Error::io(path, e);
+        let mut file = File::open(path).map_err(io)?;
+        let mut bytes = Vec::with_capacity(HEADER_LEN);
+        (&mut file)
+            .take(HEADER_LEN as u64)
             .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(path, e))?;
-        if bytes.len() as u64 > limit {
+            .map_err(io)?;
+        // Check the header before reading on: a large file that is not a model costs 20
+        // bytes, and the payload length bounds what we read next.
+        let payload_len = parse_header(&bytes).map_err(|r| model_error(path, r))?;
+        let expected = (HEADER_LEN + payload_len + TRAILER_LEN) as u64;
+        // One byte more than a model needs, to notice trailing bytes without reading them.
+        (&mut file)
+            .take(expected - HEADER_LEN as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > expected {
+            let extra = file
+                .metadata()
+                .map_or(1, |m| m.len().saturating_sub(expected));
             return Err(model_error(
                 path,
-                format!("larger than the {limit}-byte limit for a model (not a model?)"),
+                format!("{extra} unexpected bytes after the checksum"),
             ));
         }
         Model::from_bytes(&bytes, path)
@@ -1338,6 +1353,44 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn load_reports_like_from_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.model");
+        let bytes = tiny(Scheme::default()).to_bytes();
+        let on_disk = |content: &[u8]| {
+            std::fs::write(&path, content).unwrap();
+            match Model::load(&path) {
+                Err(Error::Model { reason, .. }) => reason,
+                other => panic!("{other:?}"),
+            }
+        };
+        for len in 0..bytes.len() {
+            assert_eq!(
+                on_disk(&bytes[..len]),
+                reason(Model::from_bytes(&bytes[..len], p())),
+                "prefix {len}"
+            );
+        }
+        let mut long = bytes.clone();
+        long.extend_from_slice(&[0; 1000]);
+        assert_eq!(on_disk(&long), "1000 unexpected bytes after the checksum");
+        let mut flipped = bytes.clone();
+        flipped[30] ^= 4;
+        assert_eq!(on_disk(&flipped), "checksum mismatch (file corrupted)");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn load_stops_after_a_bad_header() {
+        // An endless stream: load must not read on past the header.
+        let r = Model::load(Path::new("/dev/zero"));
+        assert!(
+            matches!(&r, Err(Error::Model { reason, .. }) if reason.contains("bad magic")),
+            "{r:?}"
+        );
     }
 
     #[test]
