@@ -569,8 +569,9 @@ impl Model {
     }
 
     /// The verdict for a spam probability. Without an unsure band: spam when
-    /// `p_spam >= threshold`, else ham. With a band `(low, high)`: ham below `low`, spam at
-    /// or above `high`, unsure in between.
+    /// `p_spam >= threshold`, else ham. With a band `(low, high)` (which always contains the
+    /// threshold): ham below `low`, spam at or above `high`, unsure in between. The threshold
+    /// alone is what two-way measures such as [`crate::metrics::Confusion`] should use.
     pub fn verdict(&self, p_spam: f64) -> Verdict {
         match self.unsure {
             Some((low, _)) if p_spam < low => Verdict::Ham,
