@@ -1490,7 +1490,15 @@ mod tests {
         assert_eq!(json["features"], 3);
         assert_eq!(json["format_version"], 1);
         assert_eq!(json["unsure"], serde_json::json!([0.4, 0.8]));
-        assert_eq!(json["scheme"]["weighting"], "Counts");
+        // Whatever serde shape the scheme and analyzer config have, the same one here.
+        assert_eq!(
+            json["scheme"],
+            serde_json::to_value(model.scheme()).unwrap()
+        );
+        assert_eq!(
+            json["analyzer"],
+            serde_json::to_value(model.analyzer()).unwrap()
+        );
         assert_eq!(json["summary"]["cv_auc"], 0.97);
         assert_eq!(json["summary"]["lambda_rule"], "lambda_1se of 10-fold CV");
     }
