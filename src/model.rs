@@ -719,6 +719,8 @@ impl Model {
     /// allows (best effort: the rename has already happened). On any error the temporary
     /// file is removed and a previous file at `path` is untouched. New files get the usual
     /// permissions (0666 less the umask on Unix); a replaced file's permissions are not kept.
+    /// If `path` is a symbolic link, the link itself is replaced, not the file it points to.
+    /// The folder must exist.
     ///
     /// # Errors
     /// [`Error::Io`] naming the folder (creating or writing the temporary file) or `path`
@@ -1531,6 +1533,23 @@ mod tests {
         File::create(&plain).unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&path), mode(&plain));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn save_replaces_a_symlink_not_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.model");
+        let link = dir.path().join("spam.model");
+        let old = tiny(Scheme::default());
+        old.save(&target).unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let mut new = old.clone();
+        new.set_decision(0.9, None).unwrap();
+        new.save(&link).unwrap();
+        assert!(!std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(Model::load(&link).unwrap(), new);
+        assert_eq!(Model::load(&target).unwrap(), old);
     }
 
     #[test]
