@@ -723,8 +723,8 @@ impl Model {
     /// The folder must exist.
     ///
     /// # Errors
-    /// [`Error::Io`] naming the folder (creating or writing the temporary file) or `path`
-    /// (renaming over it).
+    /// [`Error::Io`] naming the folder (when the temporary file can't be created there) or
+    /// `path` (writing, syncing, renaming).
     pub fn save(&self, path: &Path) -> Result<u64> {
         let bytes = self.to_bytes();
         write_atomic(path, |file| file.write_all(&bytes))?;
@@ -770,11 +770,10 @@ fn write_atomic(path: &Path, write: impl FnOnce(&mut File) -> std::io::Result<()
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-    // On error `tmp` drops here, which deletes the temporary file.
-    write(tmp.as_file_mut()).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(tmp.path(), e))?;
+    // On error `tmp` drops here, which deletes the temporary file. Errors name the target:
+    // the temporary file is gone by the time anyone reads the message.
+    write(tmp.as_file_mut()).map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     // On error the returned PersistError owns the temporary file; dropping it deletes it.
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     // Make the rename itself durable. Best effort: not every platform can open or sync a
@@ -1594,7 +1593,10 @@ mod tests {
             Err(std::io::Error::other("no space left on device"))
         })
         .unwrap_err();
-        assert!(err.to_string().contains("no space left"), "{err}");
+        assert!(
+            matches!(&err, Error::Io { path: p, source } if p == &path && source.to_string() == "no space left on device"),
+            "{err:?}"
+        );
         assert_eq!(std::fs::read(&path).unwrap(), before);
         assert_eq!(Model::load(&path).unwrap(), old);
         assert_eq!(files_in(dir.path()), ["spam.model"]);
