@@ -810,11 +810,11 @@ pub struct Score {
 /// Scores messages with a [`Model`]: built once, then shared (it is `Sync`; scoring takes
 /// `&self`).
 ///
-/// A token is looked up in a term -> feature hash map (FxHash, as the vocabulary uses),
-/// built once, without allocating; per message a few buffers grow with the message, never one per token. In a
-/// release build on a 2-core EPYC VM, with 5,000 features and a 2,000-token message, the
-/// scorer's own work is ~130 ns per token (~290 ns with `l2_normalize`, which must also
-/// copy and sort every token), on top of the analyzer's.
+/// A token is looked up, without allocating, in a term -> feature hash map (FxHash, as
+/// the vocabulary uses) built once; per message a few buffers grow with the message, never
+/// one per token. In a release build on a 2-core EPYC VM, with 5,000 features and a
+/// 2,000-token message, the scorer's own work is ~130 ns per token (~290 ns with
+/// `l2_normalize`, which must also copy and sort every token), on top of the analyzer's.
 #[derive(Clone, Debug)]
 pub struct Scorer {
     model: Model,
