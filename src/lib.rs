@@ -14,6 +14,8 @@ pub mod corpus;
 pub mod dataset;
 pub mod error;
 pub mod mail;
+pub mod metrics;
+pub mod model;
 pub mod solver;
 pub mod svmlight;
 pub mod vectorize;
