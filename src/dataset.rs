@@ -58,17 +58,26 @@ impl Weighting {
 }
 
 impl Scheme {
-    /// Fills `values` with the weighted (and, if asked, normalized) values of a row whose
-    /// terms occur `counts` times.
-    pub fn row_values(self, counts: &[u32], values: &mut Vec<f64>) {
-        values.clear();
-        values.extend(counts.iter().map(|&c| self.weighting.value(c)));
-        if self.l2_normalize {
-            let norm = values.iter().map(|v| v * v).sum::<f64>().sqrt();
-            if norm > 0.0 {
-                values.iter_mut().for_each(|v| *v /= norm);
-            }
+    /// The divisor of a row whose distinct tokens occur `counts` times: the
+    /// Euclidean norm of their weighted values when `l2_normalize` is on, else 1.
+    /// It runs over *every* token of the message, also those outside the
+    /// vocabulary, so a model that keeps only its features scores as training did.
+    pub fn row_norm(self, counts: impl Iterator<Item = u32>) -> f64 {
+        if !self.l2_normalize {
+            return 1.0;
         }
+        let norm = counts
+            .map(|c| self.weighting.value(c).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        if norm > 0.0 { norm } else { 1.0 }
+    }
+
+    /// Fills `values` with the weighted values of the row's kept terms, divided by `norm`
+    /// (from [`Scheme::row_norm`] over all of the message's tokens).
+    pub fn row_values(self, counts: &[u32], norm: f64, values: &mut Vec<f64>) {
+        values.clear();
+        values.extend(counts.iter().map(|&c| self.weighting.value(c) / norm));
     }
 }
 
@@ -103,7 +112,8 @@ impl Dataset {
                     counts.push(*count);
                 }
             }
-            scheme.row_values(&counts, &mut values);
+            let norm = scheme.row_norm(doc.terms().iter().map(|&(_, c)| c));
+            scheme.row_values(&counts, norm, &mut values);
             data.extend_from_slice(&values);
             indptr.push(indices.len());
         }
@@ -158,17 +168,22 @@ mod tests {
     }
 
     #[test]
-    fn pruned_terms_drop_out_and_l2_rows_have_unit_norm() {
+    fn l2_norm_runs_over_all_tokens_also_pruned_ones() {
         let docs = docs();
-        let vocab = Vocabulary::fit(&docs, 2);
-        assert_eq!(vocab.terms(), ["a"]);
         let scheme = Scheme {
-            weighting: Weighting::LogCounts,
+            weighting: Weighting::Counts,
             l2_normalize: true,
         };
-        let data = Dataset::build(&docs, vec![true, false, true], &vocab, scheme);
-        assert_eq!(data.x.nnz(), 2);
-        assert!(data.x.data().iter().all(|&v| (v - 1.0).abs() < 1e-12));
+        let y = vec![true, false, true];
+        let full = Dataset::build(&docs, y.clone(), &Vocabulary::fit(&docs, 1), scheme);
+        // Row 0 counts a=1, b=2, rare=1: norm sqrt(6).
+        let norm = 6f64.sqrt();
+        assert_eq!(full.x.data()[..3], [1.0 / norm, 2.0 / norm, 1.0 / norm]);
+        let pruned = Dataset::build(&docs, y, &Vocabulary::fit(&docs, 2), scheme);
+        assert_eq!(pruned.x.nnz(), 2);
+        // Only "a" is kept, but its value is still divided by the whole row's norm.
+        assert_eq!(pruned.x.get(0, 0), Some(&(1.0 / norm)));
+        assert_eq!(pruned.x.get(2, 0), Some(&(1.0 / 2f64.sqrt())));
     }
 
     #[test]

@@ -77,6 +77,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyze::{Analyzer, AnalyzerConfig, Notes};
 use crate::dataset::Scheme;
 use crate::error::{Error, Result};
+use crate::vocab::TermCountsBuilder;
 
 /// The first eight bytes of every model file.
 pub const MAGIC: [u8; 8] = *b"SPRSTXT\0";
@@ -823,9 +824,6 @@ pub struct Scorer {
     index: FxHashMap<Box<str>, usize>,
 }
 
-/// Sentinel feature index for a token that is not a model feature.
-const NOT_A_FEATURE: usize = usize::MAX;
-
 /// One message's row restricted to the model's features: `(feature index, value)`, sorted by
 /// feature index.
 struct Row {
@@ -911,21 +909,18 @@ impl Scorer {
         let scheme = self.model.scheme;
         let mut counts: Vec<u32> = Vec::new();
         let mut features: Vec<usize> = Vec::new();
+        let mut norm = 1.0;
         let notes = if scheme.l2_normalize {
-            // Every distinct token counts towards the norm. Copy tokens into one arena,
-            // sort the spans, and count runs: no allocation per token.
-            let mut arena = String::new();
-            let mut spans: Vec<(usize, usize)> = Vec::new();
-            let notes = tokenize(&mut |token: &str| {
-                let start = arena.len();
-                arena.push_str(token);
-                spans.push((start, arena.len()));
-            });
-            spans.sort_unstable_by(|a, b| arena[a.0..a.1].cmp(&arena[b.0..b.1]));
-            for run in spans.chunk_by(|a, b| arena[a.0..a.1] == arena[b.0..b.1]) {
-                let token = &arena[run[0].0..run[0].1];
-                counts.push(u32::try_from(run.len()).unwrap_or(u32::MAX));
-                features.push(self.lookup(token).unwrap_or(NOT_A_FEATURE));
+            // Every distinct token counts towards the norm (see the module docs).
+            let mut all = TermCountsBuilder::default();
+            let notes = tokenize(&mut |token: &str| all.push(token));
+            let all = all.finish();
+            norm = scheme.row_norm(all.terms().iter().map(|&(_, c)| c));
+            for (token, count) in all.terms() {
+                if let Some(j) = self.lookup(token) {
+                    counts.push(*count);
+                    features.push(j);
+                }
             }
             notes
         } else {
@@ -944,12 +939,8 @@ impl Scorer {
             notes
         };
         let mut values = Vec::with_capacity(counts.len());
-        scheme.row_values(&counts, &mut values);
-        let mut row: Vec<(usize, f64)> = features
-            .into_iter()
-            .zip(values)
-            .filter(|&(j, _)| j != NOT_A_FEATURE)
-            .collect();
+        scheme.row_values(&counts, norm, &mut values);
+        let mut row: Vec<(usize, f64)> = features.into_iter().zip(values).collect();
         row.sort_unstable_by_key(|&(j, _)| j);
         Row {
             features: row,
@@ -1672,10 +1663,10 @@ mod tests {
         for t in tokens {
             *counts.entry(t).or_default() += 1;
         }
+        let all: Vec<u32> = counts.values().copied().collect();
+        let norm = model.scheme.row_norm(all.iter().copied());
         let mut values = Vec::new();
-        model
-            .scheme
-            .row_values(&counts.values().copied().collect::<Vec<_>>(), &mut values);
+        model.scheme.row_values(&all, norm, &mut values);
         let dot: f64 = counts
             .keys()
             .zip(&values)
