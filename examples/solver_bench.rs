@@ -54,7 +54,9 @@ fn start_peak() -> usize {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let file = args.first().ok_or("usage: solver_bench FILE.svm [options]")?;
+    let file = args
+        .first()
+        .ok_or("usage: solver_bench FILE.svm [options]")?;
     let mut tol = 1e-6;
     let mut repeat = 1;
     let mut singles: Vec<(f64, f64)> = Vec::new();
@@ -90,7 +92,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         design.heap_bytes()
     );
     for &(ratio, alpha) in &singles {
-        let params = Params::new().alpha(alpha).tol(tol).max_iter(100_000).check()?;
+        let params = Params::new()
+            .alpha(alpha)
+            .tol(tol)
+            .max_iter(100_000)
+            .check()?;
         let lambda = ratio * solver::lambda_max(&design, &y, None, alpha)?;
         let mut best = f64::INFINITY;
         let mut fit = None;
@@ -137,7 +143,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             path = Some(p);
         }
         let p = path.unwrap();
-        let objs: Vec<String> = p.fits.iter().map(|f| format!("{:.15e}", f.objective)).collect();
+        let objs: Vec<String> = p
+            .fits
+            .iter()
+            .map(|f| format!("{:.15e}", f.objective))
+            .collect();
         let worst = p.fits.iter().map(|f| f.rel_gap).fold(0.0, f64::max);
         let last = p.fits.last().unwrap();
         println!(

@@ -55,11 +55,14 @@ use super::params::ValidParams;
 use crate::error::{Error, Result};
 
 /// glmnet's probability clamp for the IRLS weights (glmnet: `pmin = 1e-5`).
-const PMIN: f64 = 1e-5;
+const PMIN: f64 = 1e-10;
 /// Smallest working set added from scratch.
 const MIN_WS: usize = 16;
 /// Armijo sufficient-decrease constant (newGLMNET uses 0.01).
 const ARMIJO: f64 = 0.01;
+/// Inner coordinate descent stops once no coordinate moves the quadratic
+/// model by more than this fraction of the first sweep's largest move.
+const INNER_REL: f64 = 1e-2;
 /// Coordinate descent sweeps allowed per Newton step.
 const MAX_SWEEPS: usize = 500;
 
@@ -244,11 +247,15 @@ pub(crate) struct Work {
     in_ws: Vec<bool>,
     ws: Vec<u32>,
     h: Vec<f64>,
+    s: Vec<f64>,
     wnew: Vec<f64>,
     cands: Vec<(f32, u32)>,
 }
 
 impl Work {
+    pub fn ws_len(&self) -> usize {
+        self.ws.len()
+    }
     pub fn new(n: usize, p: usize) -> Work {
         Work {
             a: vec![0.0; n],
@@ -263,6 +270,7 @@ impl Work {
             in_ws: vec![false; p],
             ws: Vec::new(),
             h: Vec::new(),
+            s: Vec::new(),
             wnew: Vec::new(),
             cands: Vec::new(),
         }
@@ -311,13 +319,16 @@ fn refresh(prob: &Problem, eta: &[f64], wk: &mut Work) -> f64 {
     total
 }
 
-/// Makes the intercept optimal for the current w by 1-D Newton with
-/// backtracking; leaves a, r current. Returns the weighted loss.
+/// Makes the intercept optimal for the current w by 1-D Newton (backtracking
+/// only for long steps; short ones are inside Newton's quadratic convergence
+/// region, and testing their tiny decrease would only measure rounding).
+/// Leaves a, r current; returns the weighted loss. The residual sum, the
+/// dual constraint, ends below 1e-13 (rounding level for our sizes).
 fn optimize_intercept(prob: &Problem, st: &mut State, wk: &mut Work) -> f64 {
     let mut loss = refresh(prob, &st.eta, wk);
     for _ in 0..100 {
         let g: f64 = wk.r.iter().sum();
-        if g.abs() <= 1e-14 {
+        if g.abs() <= 1e-13 {
             break;
         }
         let h: f64 = (0..wk.a.len())
@@ -325,21 +336,26 @@ fn optimize_intercept(prob: &Problem, st: &mut State, wk: &mut Work) -> f64 {
             .sum::<f64>()
             .max(1e-300);
         let mut d = g / h;
-        let mut moved = false;
-        for _ in 0..60 {
-            wk.trial.iter_mut().zip(&st.eta).for_each(|(t, e)| *t = e + d);
-            let l = loss_at(prob, &wk.trial);
-            if l <= loss + 1e-16 * loss.abs() {
-                st.eta.copy_from_slice(&wk.trial);
-                st.b0 += d;
-                moved = true;
-                break;
+        if d.abs() > 1.0 {
+            // Far from the optimum: backtrack on the loss.
+            while d.abs() > 1e-12 {
+                wk.trial
+                    .iter_mut()
+                    .zip(&st.eta)
+                    .for_each(|(t, e)| *t = e + d);
+                if loss_at(prob, &wk.trial) < loss {
+                    break;
+                }
+                d *= 0.5;
             }
-            d *= 0.5;
         }
+        st.eta.iter_mut().for_each(|e| *e += d);
+        st.b0 += d;
+        let prev = g.abs();
         loss = refresh(prob, &st.eta, wk);
-        if !moved {
-            break;
+        let g_new: f64 = wk.r.iter().sum();
+        if g_new.abs() >= prev && d.abs() <= 1.0 {
+            break; // rounding floor reached
         }
     }
     loss
@@ -371,7 +387,14 @@ fn dual_loss(prob: &Problem, wk: &Work, t: f64) -> f64 {
 }
 
 /// The dual value at theta = t r for the features `feats` (z current for them).
-fn dual_value(prob: &Problem, wk: &Work, l1: f64, l2: f64, zmax: f64, z: impl Iterator<Item = f64> + Clone) -> f64 {
+fn dual_value(
+    prob: &Problem,
+    wk: &Work,
+    l1: f64,
+    l2: f64,
+    zmax: f64,
+    z: impl Iterator<Item = f64> + Clone,
+) -> f64 {
     let t = if zmax > l1 { l1 / zmax } else { 1.0 };
     let mut best = dual_loss(prob, wk, t);
     if l2 > 0.0 && t < 1.0 {
@@ -467,57 +490,62 @@ pub(crate) fn solve(
         }
     }
 
+    // With a screened set (a path's warm start) the first full check would
+    // only confirm that the warm start is not optimal: go to the inner solve.
+    let mut skip_check = !screened.is_empty();
     loop {
         // 1. Full check: optimal intercept, z = X^T r, duality gap.
         let loss = optimize_intercept(prob, st, wk);
-        x.xt_dot(&wk.r, &mut wk.z);
-        out.checks += 1;
-        let mut zmax = 0.0f64;
-        let mut kkt = wk.r.iter().sum::<f64>().abs();
-        let mut pen = 0.0;
-        for j in 0..p {
-            let (zj, wj) = (wk.z[j], st.w[j]);
-            zmax = zmax.max(zj.abs());
-            kkt = kkt.max(violation(zj, wj, l1, l2));
-            pen += l1 * wj.abs() + 0.5 * l2 * wj * wj;
-        }
-        let primal = loss + pen;
-        let dual = dual_value(prob, wk, l1, l2, zmax, wk.z.iter().copied());
-        out.objective = primal;
-        out.dual = dual;
-        out.kkt = kkt;
-        out.loss = loss;
-        if primal - dual <= tol * dual {
-            out.converged = true;
-            break;
-        }
-        if out.iterations >= params.max_iter() {
-            break;
-        }
+        let mut outside = 0.0f64;
+        if !std::mem::take(&mut skip_check) {
+            x.xt_dot(&wk.r, &mut wk.z);
+            out.checks += 1;
+            let mut zmax = 0.0f64;
+            let mut kkt = wk.r.iter().sum::<f64>().abs();
+            let mut pen = 0.0;
+            for j in 0..p {
+                let (zj, wj) = (wk.z[j], st.w[j]);
+                zmax = zmax.max(zj.abs());
+                kkt = kkt.max(violation(zj, wj, l1, l2));
+                pen += l1 * wj.abs() + 0.5 * l2 * wj * wj;
+            }
+            let primal = loss + pen;
+            let dual = dual_value(prob, wk, l1, l2, zmax, wk.z.iter().copied());
+            out.objective = primal;
+            out.dual = dual;
+            out.kkt = kkt;
+            out.loss = loss;
+            if primal - dual <= tol * dual {
+                out.converged = true;
+                break;
+            }
+            if out.iterations >= params.max_iter() {
+                break;
+            }
 
-        // 2. Grow the working set by the worst KKT violators.
-        wk.cands.clear();
-        for j in 0..p {
-            if !wk.in_ws[j] {
-                let v = (wk.z[j].abs() - l1).max(0.0);
-                if v > 0.0 {
-                    wk.cands.push((v as f32, j as u32));
+            // 2. Grow the working set by the worst KKT violators.
+            wk.cands.clear();
+            for j in 0..p {
+                if !wk.in_ws[j] {
+                    let v = (wk.z[j].abs() - l1).max(0.0);
+                    if v > 0.0 {
+                        wk.cands.push((v as f32, j as u32));
+                    }
                 }
             }
+            let k = wk.ws.len().max(MIN_WS);
+            if wk.cands.len() > k {
+                wk.cands
+                    .select_nth_unstable_by(k, |a, b| b.0.total_cmp(&a.0));
+                outside = f64::from(wk.cands[k].0);
+                wk.cands.truncate(k);
+            }
+            for &(_, j) in &wk.cands {
+                wk.in_ws[j as usize] = true;
+                wk.ws.push(j);
+            }
+            wk.ws.sort_unstable();
         }
-        let k = wk.ws.len().max(MIN_WS);
-        let mut outside = 0.0f64;
-        if wk.cands.len() > k {
-            wk.cands
-                .select_nth_unstable_by(k, |a, b| b.0.total_cmp(&a.0));
-            outside = f64::from(wk.cands[k].0);
-            wk.cands.truncate(k);
-        }
-        for &(_, j) in &wk.cands {
-            wk.in_ws[j as usize] = true;
-            wk.ws.push(j);
-        }
-        wk.ws.sort_unstable();
 
         // 3. Prox-Newton on the working set.
         let mut loss = loss;
@@ -565,52 +593,90 @@ fn newton_step(
     let mut hb = 0.0;
     for i in 0..n {
         let (a, oma) = (wk.a[i], wk.oma[i]);
-        let pq = if a < PMIN || oma < PMIN { PMIN * (1.0 - PMIN) } else { a * oma };
+        let pq = if a < PMIN || oma < PMIN {
+            PMIN * (1.0 - PMIN)
+        } else {
+            a * oma
+        };
         wk.v[i] = prob.c[i] * pq;
         hb += wk.v[i];
     }
     let m = wk.ws.len();
     wk.h.resize(m, 0.0);
+    wk.s.resize(m, 0.0);
     wk.wnew.resize(m, 0.0);
+    // Centered coordinates (glmnet centers x_j by its v-weighted mean m_j, so
+    // the intercept is orthogonal to every column and frequent words do not
+    // zig-zag against it): h_j = sum v x^2 - s_j^2 / hb with s_j = sum v x.
     for (k, &j) in wk.ws.iter().enumerate() {
-        wk.h[k] = x.col(j as usize).sq_dot(&wk.v);
+        let col = x.col(j as usize);
+        let sj = col.dot(&wk.v);
+        let sq = if col.values.is_none() {
+            sj
+        } else {
+            col.sq_dot(&wk.v)
+        };
+        wk.s[k] = sj;
+        wk.h[k] = (sq - sj * sj / hb).max(0.0);
         wk.wnew[k] = st.w[j as usize];
     }
+    // The model residual is rq + v * o: rq is updated sparsely, the scalar o
+    // carries the dense part (the intercept's implicit moves). Start with the
+    // intercept optimal in the model: sum of the true residual = 0.
     wk.rq.copy_from_slice(&wk.r);
-    let mut db = 0.0;
-    let mut first = 0.0;
-    for sweep in 0..MAX_SWEEPS {
+    let mut o = -wk.r.iter().sum::<f64>() / hb;
+    let mut first = f64::NAN;
+    let mut full = true;
+    let mut sweeps = 0;
+    loop {
         let mut maxch = 0.0f64;
         for k in 0..m {
+            if !full && wk.wnew[k] == 0.0 {
+                continue;
+            }
             let hj = wk.h[k];
-            if hj == 0.0 {
+            if hj + l2 <= 0.0 {
                 continue;
             }
             let col: Column = x.col(wk.ws[k] as usize);
-            let g = col.dot(&wk.rq);
+            // Friedman et al. 2010, eq. 10 on centered x_j: the gradient uses
+            // the true residual rq + v o (its sum is zero).
+            let g = col.dot(&wk.rq) + o * wk.s[k];
             let old = wk.wnew[k];
             let new = soft(hj * old + g, l1) / (hj + l2);
             let d = new - old;
             if d != 0.0 {
                 wk.wnew[k] = new;
                 col.axpy(-d, Some(&wk.v), &mut wk.rq);
+                o += d * wk.s[k] / hb;
                 maxch = maxch.max(hj * d * d);
             }
         }
-        let d = wk.rq.iter().sum::<f64>() / hb;
-        if d != 0.0 {
-            db += d;
-            wk.rq.iter_mut().zip(&wk.v).for_each(|(r, v)| *r -= d * v);
-            maxch = maxch.max(hb * d * d);
-        }
-        out.sweeps += 1;
-        if sweep == 0 {
+        sweeps += 1;
+        if first.is_nan() {
             first = maxch;
         }
-        if maxch <= 1e-3 * first || maxch <= 1e-30 {
+        let small = maxch <= INNER_REL * first || maxch <= 1e-30;
+        if sweeps >= MAX_SWEEPS {
             break;
         }
+        if small {
+            if full {
+                break;
+            }
+            full = true;
+        } else {
+            full = false;
+        }
     }
+    out.sweeps += sweeps;
+    // The intercept's change makes the model residual sum to zero:
+    // sum r - hb db - sum_j s_j dw_j = 0.
+    let mut sdw = 0.0;
+    for k in 0..m {
+        sdw += wk.s[k] * (wk.wnew[k] - st.w[wk.ws[k] as usize]);
+    }
+    let db = (wk.r.iter().sum::<f64>() - sdw) / hb;
 
     // Direction and the change of margins.
     wk.deta.iter_mut().for_each(|d| *d = db);
@@ -651,7 +717,11 @@ fn newton_step(
             st.b0 += t * db;
             for (&j, &nw) in wk.ws.iter().zip(&wk.wnew) {
                 let j = j as usize;
-                st.w[j] = if t == 1.0 { nw } else { st.w[j] + t * (nw - st.w[j]) };
+                st.w[j] = if t == 1.0 {
+                    nw
+                } else {
+                    st.w[j] + t * (nw - st.w[j])
+                };
             }
             let l = refresh(prob, &st.eta, wk);
             return (l, true);
@@ -663,13 +733,12 @@ fn newton_step(
 
 /// Builds the public [`Fit`] from a solved state.
 pub(crate) fn make_fit(prob: &Problem, lambda: f64, alpha: f64, st: &State, out: &Outcome) -> Fit {
-    let weights: Vec<(u32, f64)> = st
-        .w
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| **w != 0.0)
-        .map(|(j, &w)| (j as u32, w))
-        .collect();
+    let weights: Vec<(u32, f64)> =
+        st.w.iter()
+            .enumerate()
+            .filter(|(_, w)| **w != 0.0)
+            .map(|(j, &w)| (j as u32, w))
+            .collect();
     let deviance = 2.0 * prob.total_weight * out.loss;
     Fit {
         lambda,

@@ -194,7 +194,11 @@ fn mean_se(values: &[(f64, Option<f64>)]) -> (f64, f64) {
         .sum::<f64>()
         / wsum;
     let k = present.len();
-    let se = if k > 1 { (var / (k - 1) as f64).sqrt() } else { f64::NAN };
+    let se = if k > 1 {
+        (var / (k - 1) as f64).sqrt()
+    } else {
+        f64::NAN
+    };
     (mean, se)
 }
 
@@ -253,8 +257,10 @@ pub fn cross_validate(
     let mut auc_mean = Vec::with_capacity(nl);
     let mut auc_se = Vec::with_capacity(nl);
     for l in 0..nl {
-        let d: Vec<(f64, Option<f64>)> =
-            scores.iter().map(|f| (f.weight, Some(f.deviance[l]))).collect();
+        let d: Vec<(f64, Option<f64>)> = scores
+            .iter()
+            .map(|f| (f.weight, Some(f.deviance[l])))
+            .collect();
         let (m, se) = mean_se(&d);
         deviance_mean.push(m);
         deviance_se.push(se);
@@ -313,8 +319,14 @@ mod tests {
     #[test]
     fn auc_counts_ties_half() {
         let w = [1.0; 4];
-        assert_eq!(auc(&[0.1, 0.2, 0.3, 0.4], &[false, false, true, true], &w), Some(1.0));
-        assert_eq!(auc(&[0.1, 0.2, 0.3, 0.4], &[true, true, false, false], &w), Some(0.0));
+        assert_eq!(
+            auc(&[0.1, 0.2, 0.3, 0.4], &[false, false, true, true], &w),
+            Some(1.0)
+        );
+        assert_eq!(
+            auc(&[0.1, 0.2, 0.3, 0.4], &[true, true, false, false], &w),
+            Some(0.0)
+        );
         assert_eq!(auc(&[0.5; 4], &[true, false, true, false], &w), Some(0.5));
         assert_eq!(auc(&[0.1, 0.2], &[true, true], &w[..2]), None);
     }

@@ -224,7 +224,10 @@ impl Design {
     pub fn heap_bytes(&self) -> usize {
         self.col_ptr.capacity() * size_of::<usize>()
             + self.row_idx.capacity() * size_of::<u32>()
-            + self.values.as_ref().map_or(0, |v| v.capacity() * size_of::<f64>())
+            + self
+                .values
+                .as_ref()
+                .map_or(0, |v| v.capacity() * size_of::<f64>())
     }
 
     /// Column `j`.
@@ -301,14 +304,23 @@ mod tests {
         let x = csr(&[vec![1.0, 0.0], vec![0.0, 1.0], vec![1.0, 1.0]]);
         let d = Design::from_csr(&x).unwrap();
         let s = d.select_rows(&[0, 2]);
-        assert_eq!(s, Design::from_csr(&csr(&[vec![1.0, 0.0], vec![1.0, 1.0]])).unwrap());
+        assert_eq!(
+            s,
+            Design::from_csr(&csr(&[vec![1.0, 0.0], vec![1.0, 1.0]])).unwrap()
+        );
         let s = d.select_rows(&[2, 0]);
-        assert_eq!(s, Design::from_csr(&csr(&[vec![1.0, 1.0], vec![1.0, 0.0]])).unwrap());
+        assert_eq!(
+            s,
+            Design::from_csr(&csr(&[vec![1.0, 1.0], vec![1.0, 0.0]])).unwrap()
+        );
     }
 
     #[test]
     fn rejects_non_finite() {
         let x = csr(&[vec![f64::NAN, 1.0]]);
-        assert!(matches!(Design::from_csr(&x), Err(Error::InvalidParam { .. })));
+        assert!(matches!(
+            Design::from_csr(&x),
+            Err(Error::InvalidParam { .. })
+        ));
     }
 }

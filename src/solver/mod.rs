@@ -105,7 +105,20 @@ impl<'a> Solver<'a> {
     /// Fits at `lambda`, starting from the previous solution.
     pub fn fit(&mut self, lambda: f64, params: &ValidParams) -> crate::Result<Fit> {
         cd::check_lambda(lambda)?;
-        let out = cd::solve(&self.prob, lambda, &mut self.state, &mut self.work, &[], params);
-        Ok(cd::make_fit(&self.prob, lambda, params.alpha(), &self.state, &out))
+        let out = cd::solve(
+            &self.prob,
+            lambda,
+            &mut self.state,
+            &mut self.work,
+            &[],
+            params,
+        );
+        Ok(cd::make_fit(
+            &self.prob,
+            lambda,
+            params.alpha(),
+            &self.state,
+            &out,
+        ))
     }
 }

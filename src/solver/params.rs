@@ -123,7 +123,11 @@ impl Params {
             return bad("fdev", p.fdev, "must be in [0, 1)");
         }
         if !(p.max_dev_explained > 0.0 && p.max_dev_explained <= 1.0) {
-            return bad("max_dev_explained", p.max_dev_explained, "must be in (0, 1]");
+            return bad(
+                "max_dev_explained",
+                p.max_dev_explained,
+                "must be in (0, 1]",
+            );
         }
         Ok(ValidParams(self))
     }

@@ -96,14 +96,25 @@ pub(crate) fn path_on_grid(
         let cut = alpha * (2.0 * lambda - prev_lambda);
         screened.clear();
         screened.extend(
-            wk.z
-                .iter()
+            wk.z.iter()
                 .enumerate()
                 .filter(|(_, z)| z.abs() >= cut)
                 .map(|(j, _)| j as u32),
         );
         let out = cd::solve(prob, lambda, &mut st, &mut wk, &screened, params);
         let fit = cd::make_fit(prob, lambda, alpha, &st, &out);
+        if std::env::var_os("SPARSETEXT_DEBUG").is_some() {
+            eprintln!(
+                "lambda {lambda:.3e} screened {} ws {} nnz {} it {} sweeps {} checks {} gap {:.2e}",
+                screened.len(),
+                wk.ws_len(),
+                fit.nnz(),
+                fit.iterations,
+                fit.sweeps,
+                fit.checks,
+                fit.rel_gap
+            );
+        }
         let dev = fit.dev_explained;
         let converged = fit.converged;
         path.lambdas.push(lambda);
