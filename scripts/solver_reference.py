@@ -3,8 +3,8 @@
 
 Solves F(b0, w) = (1/N) sum_i s_i log(1 + exp(-y_i (b0 + x_i.w)))
                   + lambda (alpha ||w||_1 + (1 - alpha)/2 ||w||_2^2)
-on tests/data/solver/real400.svm (400 real SpamAssassin messages, made by
-bench/solver/make_matrix.py --limit 400 --seed 1) with two established
+on tests/data/solver/real300.svm (300 real SpamAssassin messages, made by
+bench/solver/make_matrix.py --limit 300 --seed 1 --min-df 3) with two established
 implementations run to tight tolerance:
 
   * python-glmnet (glmnet's Fortran lognet), standardize=False, tol=1e-14,
@@ -70,7 +70,7 @@ def main():
     import glmnet
     import skglm
     import sklearn
-    path = os.path.join(DATA, "real400.svm")
+    path = os.path.join(DATA, "real300.svm")
     X, y = load_svmlight_file(path)
     X = X.tocsc()
     n = X.shape[0]
@@ -100,7 +100,7 @@ def main():
                 cases.append(case)
                 print(case, file=sys.stderr)
     out = {
-        "file": "real400.svm",
+        "file": "real300.svm",
         "rows": n,
         "cols": X.shape[1],
         "made_by": "scripts/solver_reference.py",

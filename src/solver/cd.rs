@@ -833,9 +833,9 @@ pub(crate) mod tests {
     use crate::solver::Params;
     use proptest::prelude::*;
 
-    /// The small real-mail fixture: 400 SpamAssassin messages (tests/data/solver).
-    pub(crate) fn real400() -> (Design, Vec<bool>) {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/solver/real400.svm");
+    /// The small real-mail fixture: 300 SpamAssassin messages (tests/data/solver).
+    pub(crate) fn real300() -> (Design, Vec<bool>) {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/solver/real300.svm");
         let data = crate::svmlight::read(path.as_ref()).unwrap();
         (Design::from_csr(&data.x).unwrap(), data.y)
     }
@@ -932,7 +932,7 @@ pub(crate) mod tests {
 
     #[test]
     fn zero_at_lambda_max_and_not_just_below() {
-        let (x, y) = real400();
+        let (x, y) = real300();
         for alpha in [1.0, 0.5] {
             let lmax = lambda_max(&x, &y, None, alpha).unwrap();
             let at = fit(&x, &y, None, lmax, &params(alpha, 1e-8)).unwrap();
@@ -952,7 +952,7 @@ pub(crate) mod tests {
 
     #[test]
     fn kkt_holds_on_real_mail() {
-        let (x, y) = real400();
+        let (x, y) = real300();
         let npos = y.iter().filter(|&&b| b).count() as f64;
         let n = y.len() as f64;
         let bal: Vec<f64> = y
@@ -983,7 +983,7 @@ pub(crate) mod tests {
 
     #[test]
     fn newton_steps_lower_the_objective() {
-        let (x, y) = real400();
+        let (x, y) = real300();
         let lmax = lambda_max(&x, &y, None, 1.0).unwrap();
         let mut last = f64::INFINITY;
         for it in 1..8 {
@@ -1001,7 +1001,7 @@ pub(crate) mod tests {
 
     #[test]
     fn weights_are_rescaled_to_mean_one() {
-        let (x, y) = real400();
+        let (x, y) = real300();
         let s1: Vec<f64> = (0..y.len()).map(|i| 1.0 + (i % 3) as f64).collect();
         let s2: Vec<f64> = s1.iter().map(|v| 7.0 * v).collect();
         let p = params(1.0, 1e-9);
