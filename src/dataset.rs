@@ -1,8 +1,24 @@
 //! Dataset: the CSR document-term matrix and its labels.
 //!
-//! STUB: the weighting scheme is fixed here so the model can score as training did.
+//! Rows are built directly from each message's sorted, merged term ids (no
+//! dense row, no triplets): ids come out increasing because vocabulary ids
+//! follow term order (see [`crate::vocab`]). [`Scheme`] fixes how counts
+//! become values; the model stores it so scoring matches training.
+//!
+//! ```
+//! use sparsetext::dataset::{Dataset, Scheme};
+//! use sparsetext::vocab::{TermCounts, Vocabulary};
+//! let docs = [TermCounts::from_tokens(["cash", "cash", "now"]), TermCounts::from_tokens(["lunch"])];
+//! let vocab = Vocabulary::fit(&docs, 1);
+//! let data = Dataset::build(&docs, vec![true, false], &vocab, Scheme::default());
+//! assert_eq!(data.x.rows(), 2);
+//! assert_eq!(data.x.nnz(), 3);
+//! assert!(data.x.to_csc().is_csc());
+//! ```
 
 use serde::{Deserialize, Serialize};
+
+use crate::vocab::{TermCounts, Vocabulary};
 
 /// A sparse matrix of f64 values with u32 column (or row) ids and usize offsets,
 /// so the number of non-zeros is not limited to 2^32.
@@ -10,6 +26,7 @@ pub type Matrix = sprs::CsMatI<f64, u32, usize>;
 
 /// How a term's count in a message becomes the matrix value.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Weighting {
     /// 1 if the term occurs, whatever its count.
     #[default]
@@ -52,5 +69,114 @@ impl Scheme {
                 values.iter_mut().for_each(|v| *v /= norm);
             }
         }
+    }
+}
+
+/// A labeled document-term matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    /// Messages x terms, CSR, column ids increasing in each row.
+    pub x: Matrix,
+    /// `true` for spam.
+    pub y: Vec<bool>,
+}
+
+impl Dataset {
+    /// Builds the CSR matrix of `docs` over `vocab` (terms outside it are dropped).
+    pub fn build(docs: &[TermCounts], y: Vec<bool>, vocab: &Vocabulary, scheme: Scheme) -> Dataset {
+        assert_eq!(docs.len(), y.len(), "one label per message");
+        let nnz_bound = docs.iter().map(TermCounts::len).sum();
+        let mut indptr = Vec::with_capacity(docs.len() + 1);
+        let mut indices: Vec<u32> = Vec::with_capacity(nnz_bound);
+        let mut data = Vec::with_capacity(nnz_bound);
+        let mut counts = Vec::new();
+        let mut values = Vec::new();
+        indptr.push(0);
+        for doc in docs {
+            counts.clear();
+            for (term, count) in doc.terms() {
+                if let Some(id) = vocab.id(term) {
+                    debug_assert!(
+                        indices.len() == indptr[indptr.len() - 1] || indices.last() < Some(&id)
+                    );
+                    indices.push(id);
+                    counts.push(*count);
+                }
+            }
+            scheme.row_values(&counts, &mut values);
+            data.extend_from_slice(&values);
+            indptr.push(indices.len());
+        }
+        let x = Matrix::new((docs.len(), vocab.len()), indptr, indices, data);
+        Dataset { x, y }
+    }
+
+    /// Number of spam and ham messages.
+    pub fn class_counts(&self) -> (usize, usize) {
+        let spam = self.y.iter().filter(|&&s| s).count();
+        (spam, self.y.len() - spam)
+    }
+}
+
+impl std::str::FromStr for Weighting {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "binary" => Ok(Weighting::Binary),
+            "counts" => Ok(Weighting::Counts),
+            "log" => Ok(Weighting::LogCounts),
+            _ => Err(format!("unknown weighting {s:?} (binary, counts, log)")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs() -> Vec<TermCounts> {
+        vec![
+            TermCounts::from_tokens(["b", "a", "b", "rare"]),
+            TermCounts::from_tokens(Vec::<&str>::new()),
+            TermCounts::from_tokens(["c", "a"]),
+        ]
+    }
+
+    #[test]
+    fn rows_hold_sorted_ids_and_weighted_values() {
+        let docs = docs();
+        let vocab = Vocabulary::fit(&docs, 1);
+        let scheme = Scheme {
+            weighting: Weighting::Counts,
+            l2_normalize: false,
+        };
+        let data = Dataset::build(&docs, vec![true, false, true], &vocab, scheme);
+        assert_eq!(data.x.indptr().raw_storage(), &[0, 3, 3, 5]);
+        assert_eq!(data.x.indices(), &[0, 1, 3, 0, 2]);
+        assert_eq!(data.x.data(), &[1.0, 2.0, 1.0, 1.0, 1.0]);
+        assert_eq!(data.class_counts(), (2, 1));
+    }
+
+    #[test]
+    fn pruned_terms_drop_out_and_l2_rows_have_unit_norm() {
+        let docs = docs();
+        let vocab = Vocabulary::fit(&docs, 2);
+        assert_eq!(vocab.terms(), ["a"]);
+        let scheme = Scheme {
+            weighting: Weighting::LogCounts,
+            l2_normalize: true,
+        };
+        let data = Dataset::build(&docs, vec![true, false, true], &vocab, scheme);
+        assert_eq!(data.x.nnz(), 2);
+        assert!(data.x.data().iter().all(|&v| (v - 1.0).abs() < 1e-12));
+    }
+
+    #[test]
+    fn weighting_values() {
+        assert_eq!(Weighting::Binary.value(7), 1.0);
+        assert_eq!(Weighting::Counts.value(7), 7.0);
+        assert!((Weighting::LogCounts.value(1) - 2f64.ln()).abs() < 1e-15);
+        assert_eq!("log".parse::<Weighting>(), Ok(Weighting::LogCounts));
+        assert!("tfidf".parse::<Weighting>().is_err());
     }
 }

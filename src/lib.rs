@@ -16,6 +16,7 @@ pub mod error;
 pub mod mail;
 pub mod solver;
 pub mod svmlight;
+pub mod vectorize;
 pub mod vocab;
 
 pub use error::{Error, Result};

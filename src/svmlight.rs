@@ -100,13 +100,13 @@ pub fn read_from(reader: impl Read, path: &Path) -> Result<Svmlight> {
             if id >= u64::from(u32::MAX) {
                 return Err(bad(number, format!("feature id {id} is too large")));
             }
-            if let Some(&last) = indices[row_start..].last() {
-                if id <= last {
-                    return Err(bad(
-                        number,
-                        format!("feature ids must increase: {id} after {last}"),
-                    ));
-                }
+            if let Some(&last) = indices[row_start..].last()
+                && id <= last
+            {
+                return Err(bad(
+                    number,
+                    format!("feature ids must increase: {id} after {last}"),
+                ));
             }
             saw_zero |= id == 0;
             max_id = max_id.max(id);

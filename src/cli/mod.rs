@@ -1,0 +1,87 @@
+//! The commands: one file per command, each with `run(args) -> Result<ExitCode>`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sparsetext::Result;
+use sparsetext::corpus::{Corpus, Label, Skipped};
+
+pub mod args;
+mod vectorize;
+
+/// Exit code for errors in every command (bogofilter's: `classify` uses 0, 1, 2 for verdicts).
+pub const EXIT_ERROR: u8 = 3;
+
+/// Runs the chosen command on a rayon pool of the requested size.
+pub fn run(cli: args::Cli) -> Result<ExitCode> {
+    if let Some(threads) = cli.threads {
+        // Fails only if a pool was built already, which cannot happen here.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global();
+    }
+    match cli.command {
+        args::Command::Vectorize(args) => vectorize::run(args),
+    }
+}
+
+/// The bundled sample corpus: `corpora/sample` under the working directory,
+/// else the one beside the sources this binary was built from.
+pub fn bundled_sample() -> PathBuf {
+    let local = Path::new("corpora/sample");
+    if local.is_dir() {
+        local.to_path_buf()
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/sample")
+    }
+}
+
+/// Lists the messages named by corpus arguments: positional roots carry labels
+/// in their sub-folder names; `--ham` / `--spam` paths are labeled as given.
+/// With no path at all, the bundled sample.
+pub fn labeled_corpus(args: &args::CorpusArgs) -> Result<Corpus> {
+    let mut corpus = Corpus::default();
+    if args.corpus.is_empty() && args.ham.is_empty() && args.spam.is_empty() {
+        corpus.add_labeled_root(&bundled_sample())?;
+    }
+    for root in &args.corpus {
+        corpus.add_labeled_root(root)?;
+    }
+    for path in &args.ham {
+        corpus.add(path, Some(Label::Ham))?;
+    }
+    for path in &args.spam {
+        corpus.add(path, Some(Label::Spam))?;
+    }
+    Ok(corpus)
+}
+
+/// A progress bar on stderr when stderr is a terminal; hidden otherwise.
+pub fn progress(len: usize, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({per_sec}, {eta})")
+            .expect("valid template"),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// Prints skipped files as warnings on stderr: the first few by name, then a count.
+pub fn warn_skipped(skipped: &[Skipped]) {
+    const SHOWN: usize = 5;
+    for s in skipped.iter().take(SHOWN) {
+        eprintln!("sparsetext: warning: {}: skipped: {}", s.name, s.reason);
+    }
+    if skipped.len() > SHOWN {
+        eprintln!(
+            "sparsetext: warning: ... and {} more file(s) skipped",
+            skipped.len() - SHOWN
+        );
+    }
+}

@@ -1,0 +1,48 @@
+//! `sparsetext vectorize`: corpus -> svmlight matrix + vocabulary file.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use sparsetext::analyze::{Analyzer, AnalyzerConfig};
+use sparsetext::{Result, svmlight, vectorize};
+
+use super::args::VectorizeArgs;
+
+/// Runs the command.
+pub fn run(args: VectorizeArgs) -> Result<ExitCode> {
+    let start = Instant::now();
+    let corpus = super::labeled_corpus(&args.corpus)?;
+    let analyzer = Analyzer::new(AnalyzerConfig::default());
+    let bar = super::progress(corpus.items.len(), "reading");
+    let analyzed = vectorize::analyze(&corpus, &analyzer, &|| bar.inc(1));
+    bar.finish_and_clear();
+    super::warn_skipped(&analyzed.skipped);
+    let (data, vocab) = analyzed.to_dataset(args.scheme.min_df, args.scheme.scheme())?;
+    svmlight::write(&args.output, &data.x, &data.y)?;
+    vocab.write(&args.vocab)?;
+    let (spam, ham) = data.class_counts();
+    let seconds = start.elapsed().as_secs_f64();
+    println!(
+        "messages: {} ({spam} spam, {ham} ham; {} skipped)",
+        data.y.len(),
+        analyzed.skipped.len()
+    );
+    println!(
+        "matrix:   {} x {} with {} non-zeros -> {}",
+        data.x.rows(),
+        data.x.cols(),
+        data.x.nnz(),
+        args.output.display()
+    );
+    println!(
+        "vocab:    {} terms -> {}",
+        vocab.len(),
+        args.vocab.display()
+    );
+    println!(
+        "time:     {seconds:.2} s ({:.1} MB/s, {:.0} messages/s)",
+        analyzed.bytes as f64 / 1e6 / seconds,
+        data.y.len() as f64 / seconds
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,76 @@
+//! Shared helpers: run the real binary in a temporary directory (ripgrep: tests/util.rs).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A temporary working directory for one test.
+pub struct Dir {
+    pub tmp: tempfile::TempDir,
+}
+
+impl Dir {
+    pub fn new() -> Dir {
+        Dir {
+            tmp: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+
+    /// Writes `bytes` to `rel`, creating parent folders.
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    /// A `sparsetext` command running in this directory.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sparsetext"));
+        cmd.args(args).current_dir(self.tmp.path());
+        cmd.env_remove("SPARSETEXT_MODEL");
+        cmd
+    }
+
+    /// Runs with no stdin and returns the output.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sparsetext")
+    }
+}
+
+/// The repository's bundled sample corpus.
+pub fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/sample")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts the run failed with exit code 3 and, besides warnings, one line on
+/// stderr starting `sparsetext: ` and containing every one of `needles`; no panic.
+pub fn assert_one_line_error(out: &Output, needles: &[&str]) {
+    let all = stderr(out);
+    assert_eq!(out.status.code(), Some(3), "stderr: {all}");
+    let errors: Vec<&str> = all
+        .lines()
+        .filter(|l| !l.starts_with("sparsetext: warning: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "one line: {all}");
+    let err = errors[0];
+    assert!(err.starts_with("sparsetext: "), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for needle in needles {
+        assert!(err.contains(needle), "{needle:?} not in {err}");
+    }
+}
