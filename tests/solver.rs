@@ -131,9 +131,9 @@ fn kkt_holds_along_the_path() {
             let w = fit.dense_weights(csr.cols());
             // A relative gap of 1e-11 bounds violations to about sqrt(2 L gap) ~ 1e-6.
             let tol = 1e-6;
-            for j in 0..csr.cols() {
-                if w[j] != 0.0 {
-                    let v = (g[j] + l2 * w[j] + l1 * w[j].signum()).abs();
+            for (j, &wj) in w.iter().enumerate() {
+                if wj != 0.0 {
+                    let v = (g[j] + l2 * wj + l1 * wj.signum()).abs();
                     assert!(
                         v <= tol,
                         "lambda {}: feature {j} stationarity {v}",

@@ -9,9 +9,20 @@ use crate::util::{Dir, assert_one_line_error, sample, stderr, stdout};
 fn bundled_sample_round_trips_through_the_svmlight_reader() {
     let dir = Dir::new();
     let sample = sample();
-    let out = dir.run(&["vectorize", sample.to_str().unwrap(), "-o", "x.svm", "--vocab", "v.txt"]);
+    let out = dir.run(&[
+        "vectorize",
+        sample.to_str().unwrap(),
+        "-o",
+        "x.svm",
+        "--vocab",
+        "v.txt",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("520 (220 spam, 300 ham; 0 skipped)"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("520 (220 spam, 300 ham; 0 skipped)"),
+        "{}",
+        stdout(&out)
+    );
     let data = svmlight::read(&dir.path("x.svm")).unwrap();
     let vocab = Vocabulary::read(&dir.path("v.txt")).unwrap();
     assert_eq!(data.y.len(), 520);
@@ -51,10 +62,18 @@ fn same_output_at_one_and_two_threads() {
 #[test]
 fn bad_messages_are_skipped_or_tokenized_and_the_run_goes_on() {
     let dir = Dir::new();
-    dir.write("c/spam/good", "Subject: cheap pills\n\nBuy cheap pills now\n");
+    dir.write(
+        "c/spam/good",
+        "Subject: cheap pills\n\nBuy cheap pills now\n",
+    );
     dir.write("c/spam/cmds", "mv 00001.abc 00001.def\n");
     dir.write("c/spam/empty", "");
-    dir.write("c/spam/junk", (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<u8>>());
+    dir.write(
+        "c/spam/junk",
+        (0..4096u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    );
     dir.write("c/ham/good", "Subject: lunch\n\nLunch at noon?\n");
     dir.write("c/ham/latin1", b"Subject: caf\xe9\nContent-Type: text/plain; charset=x-unknown\n\nna\xefve \xff\xfe bytes\n");
     dir.write(
@@ -63,12 +82,28 @@ fn bad_messages_are_skipped_or_tokenized_and_the_run_goes_on() {
     );
     let big = format!("Subject: big\n\n{}\n", "word ".repeat(10_000_000));
     dir.write("c/ham/big", big);
-    let out = dir.run(&["vectorize", "c", "-o", "x.svm", "--vocab", "v.txt", "--min-df", "1"]);
+    let out = dir.run(&[
+        "vectorize",
+        "c",
+        "-o",
+        "x.svm",
+        "--vocab",
+        "v.txt",
+        "--min-df",
+        "1",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("messages: 5 (1 spam, 4 ham; 3 skipped)"), "{text}");
+    assert!(
+        text.contains("messages: 5 (1 spam, 4 ham; 3 skipped)"),
+        "{text}"
+    );
     let err = stderr(&out);
-    for (name, reason) in [("cmds", "not mail"), ("empty", "empty file"), ("junk", "not mail")] {
+    for (name, reason) in [
+        ("cmds", "not mail"),
+        ("empty", "empty file"),
+        ("junk", "not mail"),
+    ] {
         assert!(
             err.lines().any(|l| l.contains(name) && l.contains(reason)),
             "{name}: {reason} not in {err}"
@@ -85,7 +120,19 @@ fn mbox_and_explicit_labels() {
         "From a@b Mon Jan 1 00:00:00 2001\nSubject: win\n\nwin cash\n\nFrom c@d Mon Jan 1 00:00:00 2001\nSubject: prize\n\n>From the desk of\n",
     );
     dir.write("ham/1", "Subject: hi\n\nsee you\n");
-    let out = dir.run(&["vectorize", "--spam", "spam.mbox", "--ham", "ham", "-o", "x.svm", "--vocab", "v.txt", "--min-df", "1"]);
+    let out = dir.run(&[
+        "vectorize",
+        "--spam",
+        "spam.mbox",
+        "--ham",
+        "ham",
+        "-o",
+        "x.svm",
+        "--vocab",
+        "v.txt",
+        "--min-df",
+        "1",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let data = svmlight::read(&dir.path("x.svm")).unwrap();
     // Positional corpora first, then --ham, then --spam.

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Creates bench/.venv (git-ignored) with the pinned reference solvers used by
+# Creates bench/.venv/solver (git-ignored; apart from bench/venv.sh's own, whose newer numpy cannot build python-glmnet) with the pinned reference solvers used by
 # scripts/solver_reference.py and bench/solver/run.sh. Idempotent.
 # python-glmnet builds its Fortran core here, so it needs gfortran
 # (Debian: apt-get install gfortran).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
-venv="$here/bench/.venv"
+venv="$here/bench/.venv/solver"
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi

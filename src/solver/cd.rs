@@ -160,7 +160,7 @@ impl<'a> Problem<'a> {
                     });
                 }
                 let sum: f64 = w.iter().sum();
-                if !(sum > 0.0) {
+                if sum.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
                     return Err(Error::Training("all observation weights are zero".into()));
                 }
                 let scale = n as f64 / sum;
@@ -230,8 +230,6 @@ pub(crate) struct Work {
     a: Vec<f64>,
     /// 1 - a_i, computed without cancellation.
     oma: Vec<f64>,
-    /// Per-row loss log(1 + exp(-y_i eta_i)) (unweighted).
-    loss: Vec<f64>,
     /// Residual r_i = c_i y_i a_i (minus the loss gradient in eta).
     r: Vec<f64>,
     /// IRLS weights.
@@ -260,7 +258,6 @@ impl Work {
         Work {
             a: vec![0.0; n],
             oma: vec![0.0; n],
-            loss: vec![0.0; n],
             r: vec![0.0; n],
             v: vec![0.0; n],
             rq: vec![0.0; n],
@@ -297,7 +294,8 @@ fn loss_at(prob: &Problem, eta: &[f64]) -> f64 {
         .sum()
 }
 
-/// Recomputes a, 1 - a, the per-row losses and r at `eta`; returns the weighted loss.
+/// Recomputes a, 1 - a and r at `eta`; returns the weighted loss.
+#[allow(clippy::needless_range_loop)] // five arrays indexed alike
 fn refresh(prob: &Problem, eta: &[f64], wk: &mut Work) -> f64 {
     let mut total = 0.0;
     for i in 0..eta.len() {
@@ -312,7 +310,6 @@ fn refresh(prob: &Problem, eta: &[f64], wk: &mut Work) -> f64 {
         };
         wk.a[i] = a;
         wk.oma[i] = oma;
-        wk.loss[i] = l;
         wk.r[i] = prob.c[i] * prob.y[i] * a;
         total += prob.c[i] * l;
     }
@@ -486,7 +483,7 @@ pub(crate) fn solve(
     for &j in screened {
         if !wk.in_ws[j as usize] {
             wk.in_ws[j as usize] = true;
-            wk.ws.push(j as u32);
+            wk.ws.push(j);
         }
     }
 
@@ -701,7 +698,7 @@ fn newton_step(
     let delta = grad_d + dpen;
     // The model sees nothing left to gain (1e-22 of F is far below what any
     // tolerance can ask, yet above the rounding of delta near an optimum).
-    if !(delta < -1e-22 * loss.abs()) {
+    if delta.is_nan() || delta >= -1e-22 * loss.abs() {
         return (loss, false);
     }
     // Armijo backtracking on F (Yuan et al. 2012, eq. 20).
@@ -850,11 +847,11 @@ pub(crate) mod tests {
             .collect();
         let w = fit.dense_weights(x.cols());
         let (l1, l2) = (fit.lambda * fit.alpha, fit.lambda * (1.0 - fit.alpha));
-        for j in 0..x.cols() {
+        for (j, &wj) in w.iter().enumerate() {
             let g = -x.col(j).dot(&r);
-            if w[j] != 0.0 {
-                let v = (g + l2 * w[j] + l1 * w[j].signum()).abs();
-                assert!(v <= tol, "feature {j}: w {} stationarity {v}", w[j]);
+            if wj != 0.0 {
+                let v = (g + l2 * wj + l1 * wj.signum()).abs();
+                assert!(v <= tol, "feature {j}: w {wj} stationarity {v}");
             } else {
                 assert!(
                     g.abs() <= l1 + tol,
