@@ -1,0 +1,167 @@
+//! Times sparsetext's solver on an svmlight file (used by bench/solver/run.sh).
+//!
+//! ```text
+//! cargo run --release --example solver_bench -- FILE.svm [--tol T] [--repeat R]
+//!     [--single RATIO:ALPHA ...] [--path NLAMBDA:RATIO:ALPHA]
+//! ```
+//!
+//! Prints one tab-separated line per run:
+//! `kind ratio alpha tol seconds objective rel_gap nnz iterations sweeps checks peak_extra_bytes design_bytes`;
+//! for `--path` the objective column holds the objectives of all fits, comma-separated.
+//! Peak extra bytes are counted by a wrapping global allocator: the most heap
+//! in use during the fit beyond what was in use before it (design included
+//! before, so this is the solver's own memory).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use sparsetext::solver::{self, Design, Params};
+
+struct Counting;
+static IN_USE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let now = IN_USE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
+        PEAK.fetch_max(now, Ordering::Relaxed);
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        IN_USE.fetch_sub(l.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        if new > l.size() {
+            let now = IN_USE.fetch_add(new - l.size(), Ordering::Relaxed) + new - l.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        } else {
+            IN_USE.fetch_sub(l.size() - new, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(p, l, new) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn start_peak() -> usize {
+    let now = IN_USE.load(Ordering::Relaxed);
+    PEAK.store(now, Ordering::Relaxed);
+    now
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let file = args
+        .first()
+        .ok_or("usage: solver_bench FILE.svm [options]")?;
+    let mut tol = 1e-6;
+    let mut repeat = 1;
+    let mut singles: Vec<(f64, f64)> = Vec::new();
+    let mut paths: Vec<(usize, f64, f64)> = Vec::new();
+    let mut i = 1;
+    while i < args.len() {
+        let v = args.get(i + 1).ok_or("missing value")?;
+        match args[i].as_str() {
+            "--tol" => tol = v.parse()?,
+            "--repeat" => repeat = v.parse()?,
+            "--single" => {
+                let (r, a) = v.split_once(':').ok_or("--single RATIO:ALPHA")?;
+                singles.push((r.parse()?, a.parse()?));
+            }
+            "--path" => {
+                let f: Vec<&str> = v.split(':').collect();
+                paths.push((f[0].parse()?, f[1].parse()?, f[2].parse()?));
+            }
+            o => return Err(format!("unknown option {o}").into()),
+        }
+        i += 2;
+    }
+    let data = sparsetext::svmlight::read(file.as_ref())?;
+    let design = Design::from_csr(&data.x)?;
+    drop(data.x);
+    let y = data.y;
+    eprintln!(
+        "{file}: {} x {}, {} non-zeros, binary {}, design {} bytes",
+        design.rows(),
+        design.cols(),
+        design.nnz(),
+        design.is_binary(),
+        design.heap_bytes()
+    );
+    for &(ratio, alpha) in &singles {
+        let params = Params::new()
+            .alpha(alpha)
+            .tol(tol)
+            .max_iter(100_000)
+            .check()?;
+        let lambda = ratio * solver::lambda_max(&design, &y, None, alpha)?;
+        let mut best = f64::INFINITY;
+        let mut fit = None;
+        let mut peak = 0;
+        for _ in 0..repeat {
+            let base = start_peak();
+            let t = Instant::now();
+            let f = solver::fit(&design, &y, None, lambda, &params)?;
+            best = best.min(t.elapsed().as_secs_f64());
+            peak = PEAK.load(Ordering::Relaxed) - base;
+            fit = Some(f);
+        }
+        let f = fit.unwrap();
+        println!(
+            "single\t{ratio}\t{alpha}\t{tol}\t{best:.4}\t{:.15e}\t{:.3e}\t{}\t{}\t{}\t{}\t{peak}\t{}",
+            f.objective,
+            f.rel_gap,
+            f.nnz(),
+            f.iterations,
+            f.sweeps,
+            f.checks,
+            design.heap_bytes()
+        );
+    }
+    for &(nlambda, ratio, alpha) in &paths {
+        let params = Params::new()
+            .alpha(alpha)
+            .tol(tol)
+            .nlambda(nlambda)
+            .lambda_min_ratio(Some(ratio))
+            .fdev(0.0)
+            .max_dev_explained(1.0)
+            .max_iter(100_000)
+            .check()?;
+        let mut best = f64::INFINITY;
+        let mut path = None;
+        let mut peak = 0;
+        for _ in 0..repeat {
+            let base = start_peak();
+            let t = Instant::now();
+            let p = solver::fit_path(&design, &y, None, &params)?;
+            best = best.min(t.elapsed().as_secs_f64());
+            peak = PEAK.load(Ordering::Relaxed) - base;
+            path = Some(p);
+        }
+        let p = path.unwrap();
+        let objs: Vec<String> = p
+            .fits
+            .iter()
+            .map(|f| format!("{:.15e}", f.objective))
+            .collect();
+        let worst = p.fits.iter().map(|f| f.rel_gap).fold(0.0, f64::max);
+        let last = p.fits.last().unwrap();
+        println!(
+            "path\t{ratio}\t{alpha}\t{tol}\t{best:.4}\t{}\t{worst:.3e}\t{}\t{}\t{}\t{}\t{peak}\t{}",
+            objs.join(","),
+            last.nnz(),
+            p.fits.iter().map(|f| f.iterations).sum::<usize>(),
+            p.fits.iter().map(|f| f.sweeps).sum::<usize>(),
+            p.fits.iter().map(|f| f.checks).sum::<usize>(),
+            design.heap_bytes()
+        );
+        if let Some(w) = &p.warning {
+            eprintln!("warning: {w}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,326 @@
+//! The column-major (CSC) design matrix the coordinate descent walks.
+//!
+//! Coordinate descent updates one feature at a time, so it needs the messages
+//! in which a feature occurs: a column. [`Design::from_csr`] transposes the
+//! CSR document-term matrix once (liblinear: linear.cpp, `transpose`; glmnet
+//! takes column-compressed x). Row ids are `u32`; when every stored value is
+//! 1 (binary features, the default weighting) no value array is kept at all,
+//! and the inner loops only gather the residuals of the rows listed.
+
+use crate::dataset::Matrix;
+use crate::error::{Error, Result};
+
+/// A sparse design matrix stored by columns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Design {
+    n_rows: usize,
+    col_ptr: Vec<usize>,
+    row_idx: Vec<u32>,
+    /// `None` when every stored value is 1.
+    values: Option<Vec<f64>>,
+}
+
+/// One column: its row ids and, unless binary, their values.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Column<'a> {
+    pub rows: &'a [u32],
+    pub values: Option<&'a [f64]>,
+}
+
+impl Column<'_> {
+    /// `sum_i x_ij * r_i`.
+    #[inline]
+    pub fn dot(&self, r: &[f64]) -> f64 {
+        match self.values {
+            None => {
+                // Four accumulators let the gathers overlap.
+                let mut acc = [0.0; 4];
+                let chunks = self.rows.chunks_exact(4);
+                let rest = chunks.remainder();
+                for c in chunks {
+                    acc[0] += r[c[0] as usize];
+                    acc[1] += r[c[1] as usize];
+                    acc[2] += r[c[2] as usize];
+                    acc[3] += r[c[3] as usize];
+                }
+                let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+                for &i in rest {
+                    s += r[i as usize];
+                }
+                s
+            }
+            Some(v) => self
+                .rows
+                .iter()
+                .zip(v)
+                .map(|(&i, &x)| x * r[i as usize])
+                .sum(),
+        }
+    }
+
+    /// `sum_i x_ij^2 * v_i`.
+    #[inline]
+    pub fn sq_dot(&self, v: &[f64]) -> f64 {
+        match self.values {
+            None => self.dot(v),
+            Some(x) => self
+                .rows
+                .iter()
+                .zip(x)
+                .map(|(&i, &x)| x * x * v[i as usize])
+                .sum(),
+        }
+    }
+
+    /// `r_i += scale * x_ij * v_i` for the rows of the column (`v = None` means all ones).
+    #[inline]
+    pub fn axpy(&self, scale: f64, v: Option<&[f64]>, r: &mut [f64]) {
+        match (self.values, v) {
+            (None, None) => self.rows.iter().for_each(|&i| r[i as usize] += scale),
+            (None, Some(v)) => self
+                .rows
+                .iter()
+                .for_each(|&i| r[i as usize] += scale * v[i as usize]),
+            (Some(x), None) => self
+                .rows
+                .iter()
+                .zip(x)
+                .for_each(|(&i, &x)| r[i as usize] += scale * x),
+            (Some(x), Some(v)) => self
+                .rows
+                .iter()
+                .zip(x)
+                .for_each(|(&i, &x)| r[i as usize] += scale * x * v[i as usize]),
+        }
+    }
+}
+
+impl Design {
+    /// Transposes a CSR (or copies a CSC) matrix into columns. Explicit zeros
+    /// are dropped; a non-finite value is an error.
+    pub fn from_csr(x: &Matrix) -> Result<Design> {
+        let (n_rows, n_cols) = (x.rows(), x.cols());
+        if n_rows > u32::MAX as usize {
+            return Err(Error::InvalidParam {
+                name: "rows",
+                value: n_rows.to_string(),
+                reason: format!("at most {} messages", u32::MAX),
+            });
+        }
+        if let Some(v) = x.data().iter().find(|v| !v.is_finite()) {
+            return Err(Error::InvalidParam {
+                name: "matrix value",
+                value: v.to_string(),
+                reason: "must be finite".into(),
+            });
+        }
+        let binary = x.data().iter().all(|&v| v == 1.0 || v == 0.0);
+        let mut counts = vec![0usize; n_cols + 1];
+        for (&v, (_, j)) in x.iter() {
+            if v != 0.0 {
+                counts[j as usize + 1] += 1;
+            }
+        }
+        for j in 0..n_cols {
+            counts[j + 1] += counts[j];
+        }
+        let col_ptr = counts;
+        let nnz = col_ptr[n_cols];
+        let mut next = col_ptr.clone();
+        let mut row_idx = vec![0u32; nnz];
+        let mut values = if binary { Vec::new() } else { vec![0.0; nnz] };
+        // Iterating in storage order: for CSR, rows ascend, so each column's rows
+        // come out sorted; for CSC the columns are copied as they are.
+        for (&v, (i, j)) in x.iter() {
+            if v == 0.0 {
+                continue;
+            }
+            let k = next[j as usize];
+            next[j as usize] += 1;
+            row_idx[k] = i;
+            if !binary {
+                values[k] = v;
+            }
+        }
+        Ok(Design {
+            n_rows,
+            col_ptr,
+            row_idx,
+            values: (!binary).then_some(values),
+        })
+    }
+
+    /// A dense matrix given row by row (for tests and small problems).
+    pub fn from_dense(rows: &[Vec<f64>]) -> Result<Design> {
+        let p = rows.first().map_or(0, Vec::len);
+        let mut tri = sprs::TriMatI::<f64, u32>::new((rows.len(), p));
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(row.len(), p, "ragged dense matrix");
+            for (j, &v) in row.iter().enumerate() {
+                if v != 0.0 {
+                    tri.add_triplet(i, j, v);
+                }
+            }
+        }
+        Design::from_csr(&tri.to_csr())
+    }
+
+    /// The rows listed, in that order, as a new design (for cross-validation folds).
+    pub fn select_rows(&self, rows: &[usize]) -> Design {
+        let mut new_id = vec![u32::MAX; self.n_rows];
+        for (k, &i) in rows.iter().enumerate() {
+            assert!(new_id[i] == u32::MAX, "row {i} selected twice");
+            new_id[i] = k as u32;
+        }
+        let sorted = rows.windows(2).all(|w| w[0] < w[1]);
+        let mut col_ptr = Vec::with_capacity(self.col_ptr.len());
+        col_ptr.push(0);
+        let mut row_idx = Vec::new();
+        let mut values = self.values.as_ref().map(|_| Vec::new());
+        let mut buf: Vec<(u32, f64)> = Vec::new();
+        for j in 0..self.cols() {
+            let c = self.col(j);
+            buf.clear();
+            for (k, &i) in c.rows.iter().enumerate() {
+                let ni = new_id[i as usize];
+                if ni != u32::MAX {
+                    buf.push((ni, c.values.map_or(1.0, |v| v[k])));
+                }
+            }
+            if !sorted {
+                buf.sort_unstable_by_key(|&(i, _)| i);
+            }
+            row_idx.extend(buf.iter().map(|&(i, _)| i));
+            if let Some(vals) = values.as_mut() {
+                vals.extend(buf.iter().map(|&(_, v)| v));
+            }
+            col_ptr.push(row_idx.len());
+        }
+        Design {
+            n_rows: rows.len(),
+            col_ptr,
+            row_idx,
+            values,
+        }
+    }
+
+    /// Number of rows (messages).
+    pub fn rows(&self) -> usize {
+        self.n_rows
+    }
+    /// Number of columns (features).
+    pub fn cols(&self) -> usize {
+        self.col_ptr.len() - 1
+    }
+    /// Number of stored (non-zero) entries.
+    pub fn nnz(&self) -> usize {
+        self.row_idx.len()
+    }
+    /// Whether every stored value is 1, so no value array is kept.
+    pub fn is_binary(&self) -> bool {
+        self.values.is_none()
+    }
+    /// Bytes of heap the design holds.
+    pub fn heap_bytes(&self) -> usize {
+        self.col_ptr.capacity() * size_of::<usize>()
+            + self.row_idx.capacity() * size_of::<u32>()
+            + self
+                .values
+                .as_ref()
+                .map_or(0, |v| v.capacity() * size_of::<f64>())
+    }
+
+    /// Column `j`.
+    #[inline]
+    pub(crate) fn col(&self, j: usize) -> Column<'_> {
+        let (a, b) = (self.col_ptr[j], self.col_ptr[j + 1]);
+        Column {
+            rows: &self.row_idx[a..b],
+            values: self.values.as_ref().map(|v| &v[a..b]),
+        }
+    }
+
+    /// `X^T r` into `out` (length `cols()`).
+    pub(crate) fn xt_dot(&self, r: &[f64], out: &mut [f64]) {
+        for (j, o) in out.iter_mut().enumerate() {
+            *o = self.col(j).dot(r);
+        }
+    }
+
+    /// Margins `b0 + X w` for sparse weights `(feature, weight)`.
+    pub fn margins(&self, intercept: f64, weights: &[(u32, f64)]) -> Vec<f64> {
+        let mut eta = vec![intercept; self.n_rows];
+        for &(j, w) in weights {
+            self.col(j as usize).axpy(w, None, &mut eta);
+        }
+        eta
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csr(rows: &[Vec<f64>]) -> Matrix {
+        let mut tri = sprs::TriMatI::<f64, u32>::new((rows.len(), rows[0].len()));
+        for (i, row) in rows.iter().enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                if v != 0.0 {
+                    tri.add_triplet(i, j, v);
+                }
+            }
+        }
+        tri.to_csr()
+    }
+
+    #[test]
+    fn transposes_and_detects_binary() {
+        let x = csr(&[vec![1.0, 0.0, 1.0], vec![0.0, 1.0, 1.0]]);
+        let d = Design::from_csr(&x).unwrap();
+        assert!(d.is_binary());
+        assert_eq!((d.rows(), d.cols(), d.nnz()), (2, 3, 4));
+        assert_eq!(d.col(2).rows, &[0, 1]);
+        assert_eq!(d.col(1).rows, &[1]);
+        let mut out = vec![0.0; 3];
+        d.xt_dot(&[10.0, 1.0], &mut out);
+        assert_eq!(out, vec![10.0, 1.0, 11.0]);
+        assert_eq!(d.margins(0.5, &[(2, 2.0)]), vec![2.5, 2.5]);
+    }
+
+    #[test]
+    fn keeps_values_when_not_binary() {
+        let x = csr(&[vec![2.0, 0.0], vec![1.0, 3.0]]);
+        let d = Design::from_csr(&x).unwrap();
+        assert!(!d.is_binary());
+        let mut out = vec![0.0; 2];
+        d.xt_dot(&[1.0, 1.0], &mut out);
+        assert_eq!(out, vec![3.0, 3.0]);
+        assert_eq!(d.col(0).sq_dot(&[1.0, 1.0]), 5.0);
+        assert_eq!(Design::from_csr(&x.to_csc()).unwrap(), d);
+    }
+
+    #[test]
+    fn selects_rows() {
+        let x = csr(&[vec![1.0, 0.0], vec![0.0, 1.0], vec![1.0, 1.0]]);
+        let d = Design::from_csr(&x).unwrap();
+        let s = d.select_rows(&[0, 2]);
+        assert_eq!(
+            s,
+            Design::from_csr(&csr(&[vec![1.0, 0.0], vec![1.0, 1.0]])).unwrap()
+        );
+        let s = d.select_rows(&[2, 0]);
+        assert_eq!(
+            s,
+            Design::from_csr(&csr(&[vec![1.0, 1.0], vec![1.0, 0.0]])).unwrap()
+        );
+    }
+
+    #[test]
+    fn rejects_non_finite() {
+        let x = csr(&[vec![f64::NAN, 1.0]]);
+        assert!(matches!(
+            Design::from_csr(&x),
+            Err(Error::InvalidParam { .. })
+        ));
+    }
+}
