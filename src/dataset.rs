@@ -128,6 +128,16 @@ impl Dataset {
     }
 }
 
+impl std::fmt::Display for Weighting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Weighting::Binary => "binary",
+            Weighting::Counts => "counts",
+            Weighting::LogCounts => "log",
+        })
+    }
+}
+
 impl std::str::FromStr for Weighting {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {

@@ -16,6 +16,7 @@ pub mod error;
 pub mod mail;
 pub mod metrics;
 pub mod model;
+pub mod passthrough;
 pub mod solver;
 pub mod svmlight;
 pub mod vectorize;

@@ -4,11 +4,31 @@ use std::io::ErrorKind;
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind as ClapErrorKind;
 
 mod cli;
 
 fn main() -> ExitCode {
-    let args = cli::args::Cli::parse();
+    let args = match cli::args::Cli::try_parse() {
+        Ok(args) => args,
+        Err(err)
+            if matches!(
+                err.kind(),
+                ClapErrorKind::DisplayHelp | ClapErrorKind::DisplayVersion
+            ) =>
+        {
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+        // Usage errors exit 3 too, never clap's 2: `classify` uses 2 for "unsure".
+        Err(err) => {
+            let text = err.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("sparsetext: {first} (see --help)");
+            return ExitCode::from(cli::EXIT_ERROR);
+        }
+    };
     match cli::run(args) {
         Ok(code) => code,
         // A reader closing our stdout early (`sparsetext words | head`) is not an error.

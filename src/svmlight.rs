@@ -33,6 +33,8 @@ pub struct Svmlight {
     pub x: Matrix,
     /// `true` for spam (label > 0).
     pub y: Vec<bool>,
+    /// The id the file gives column 0: 1, or 0 for a zero-based file.
+    pub first_id: u32,
 }
 
 /// Reads an svmlight file.
@@ -128,7 +130,11 @@ pub fn read_from(reader: impl Read, path: &Path) -> Result<Svmlight> {
     let cols = (max_id + 1 - shift) as usize;
     let indices: Vec<u32> = indices.into_iter().map(|i| (i - shift) as u32).collect();
     let x = Matrix::new((y.len(), cols), indptr, indices, data);
-    Ok(Svmlight { x, y })
+    Ok(Svmlight {
+        x,
+        y,
+        first_id: shift as u32,
+    })
 }
 
 /// Writes `x` (CSR, sorted indices) with labels `y` (`true` = spam, `+1`) to `path`.

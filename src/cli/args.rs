@@ -20,6 +20,50 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Learn a spam filter from labeled mail (or an svmlight matrix) and save it.
+    #[command(
+        after_help = "With no corpus, trains on the bundled sample (corpora/sample) and \
+writes models/spam.model.
+
+Examples:
+  sparsetext train
+  sparsetext train corpora/spamassassin -o models/spam.model
+  sparsetext train --ham ~/Maildir/cur --spam ~/spam.mbox --alpha 0.5
+  sparsetext train --svmlight matrix.svm --vocab vocab.txt --lambda 0.001"
+    )]
+    Train(TrainArgs),
+
+    /// Classify mail: one message on stdin (exit code = verdict), or files, folders and mboxes.
+    #[command(
+        after_help = "Exit codes with a message on stdin: 0 spam, 1 ham, 2 unsure \
+(only with an unsure band), 3 error. With PATHs: 0, or 3 on error.
+
+Examples:
+  sparsetext classify < message.eml
+  sparsetext classify -p < message.eml | deliver        # adds X-Sparsetext: spam; p=0.9931
+  sparsetext classify --json --explain ~/Maildir/new
+  procmail: :0fw / | sparsetext classify -p  then  :0: * ^X-Sparsetext: spam / spam-folder"
+    )]
+    Classify(ClassifyArgs),
+
+    /// List the model's words: WEIGHT<TAB>TERM, strongest spam evidence first.
+    #[command(after_help = "Examples:
+  sparsetext words --top 20
+  sparsetext words -m models/spam.model | head")]
+    Words(WordsArgs),
+
+    /// Measure a model on labeled mail: AUC, accuracy, precision, recall, FPR, FNR.
+    #[command(after_help = "Examples:
+  sparsetext eval corpora/spamassassin
+  sparsetext eval --ham ham/ --spam spam.mbox --json")]
+    Eval(EvalArgs),
+
+    /// Show what a model file holds: format, analyzer, lambda, alpha, threshold, summary.
+    #[command(after_help = "Examples:
+  sparsetext inspect models/spam.model
+  sparsetext inspect --json models/spam.model | jq .lambda")]
+    Inspect(InspectArgs),
+
     /// Turn a labeled mail corpus into an svmlight matrix and a vocabulary file.
     #[command(after_help = "Examples:
   sparsetext vectorize corpora/spamassassin -o matrix.svm --vocab vocab.txt
@@ -43,6 +87,24 @@ pub struct CorpusArgs {
     /// Spam: a folder, an mbox, a message file, or - for stdin.
     #[arg(long, value_name = "PATH")]
     pub spam: Vec<PathBuf>,
+}
+
+/// Which model file: `-m`, else `$SPARSETEXT_MODEL`, else `models/spam.model`.
+#[derive(Debug, Args)]
+pub struct ModelArg {
+    /// Model file [default: $SPARSETEXT_MODEL, else models/spam.model].
+    #[arg(short, long, value_name = "MODEL")]
+    pub model: Option<PathBuf>,
+}
+
+impl ModelArg {
+    /// The model path to use.
+    pub fn path(&self) -> PathBuf {
+        self.model
+            .clone()
+            .or_else(|| std::env::var_os("SPARSETEXT_MODEL").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("models/spam.model"))
+    }
 }
 
 /// How counts become matrix values.
@@ -87,4 +149,166 @@ pub struct VectorizeArgs {
     /// Vocabulary output: one term per line, line N is feature id N.
     #[arg(long, value_name = "FILE")]
     pub vocab: PathBuf,
+}
+
+/// Which lambda the cross-validation picks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Rule {
+    /// The lambda of least held-out deviance.
+    Min,
+    /// The largest lambda within one standard error of the least deviance (glmnet's lambda.1se).
+    #[value(name = "1se")]
+    OneSe,
+}
+
+/// `sparsetext train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+
+    /// Train on an svmlight/libsvm file instead of mail (labels +1/-1 or 1/0).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["corpus", "ham", "spam"])]
+    pub svmlight: Option<PathBuf>,
+
+    /// With --svmlight: the vocabulary (one term per line, line N = feature N).
+    /// Without it, a feature's term is its id as written in the file.
+    #[arg(long, value_name = "FILE", requires = "svmlight")]
+    pub vocab: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub scheme: SchemeArgs,
+
+    /// Where to write the model.
+    #[arg(short, long, default_value = "models/spam.model", value_name = "MODEL")]
+    pub output: PathBuf,
+
+    /// Elastic-Net mixing: 1 is the lasso (L1), 0 < alpha < 1 adds an L2 part.
+    #[arg(long, default_value_t = 1.0)]
+    pub alpha: f64,
+
+    /// Fit this lambda instead of choosing one by cross-validation.
+    #[arg(long, conflicts_with = "cv")]
+    pub lambda: Option<f64>,
+
+    /// Folds of the cross-validation that chooses lambda.
+    #[arg(long, default_value_t = 10, value_name = "K")]
+    pub cv: usize,
+
+    /// Which lambda the cross-validation picks.
+    #[arg(long, value_enum, default_value = "1se")]
+    pub rule: Rule,
+
+    /// Number of lambdas on the path, from lambda_max down.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub nlambda: usize,
+
+    /// Smallest lambda on the path as a fraction of lambda_max [default: 1e-4 if N > p, else 1e-2].
+    #[arg(long, value_name = "RATIO")]
+    pub lambda_min_ratio: Option<f64>,
+
+    /// Relative suboptimality certified by the duality gap at each lambda.
+    #[arg(long, default_value_t = 1e-6)]
+    pub tol: f64,
+
+    /// Seed of the cross-validation folds.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Probability of spam at and above which a message is spam.
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+
+    /// Store an unsure band LOW,HIGH in the model (classify exits 2 between them).
+    #[arg(long, value_name = "LOW,HIGH", value_parser = parse_band)]
+    pub unsure: Option<(f64, f64)>,
+
+    /// How many words of each sign to print after training.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+}
+
+/// `sparsetext classify`.
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    #[command(flatten)]
+    pub model: ModelArg,
+
+    /// Messages to classify: files, folders (every file below), mbox files. Default: one
+    /// message on stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Write the message from stdin to stdout with an X-Sparsetext header added.
+    #[arg(short, long, conflicts_with_all = ["paths", "json"])]
+    pub passthrough: bool,
+
+    /// Between LOW and HIGH a message is unsure (exit 2) [default: the model's band, if any].
+    #[arg(long, value_name = "LOW,HIGH", value_parser = parse_band)]
+    pub unsure: Option<(f64, f64)>,
+
+    /// Print JSON lines.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Add the words that drove each decision, with their contributions to the log-odds.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// How many words --explain shows.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub explain_top: usize,
+}
+
+/// `sparsetext words`.
+#[derive(Debug, Args)]
+pub struct WordsArgs {
+    #[command(flatten)]
+    pub model: ModelArg,
+
+    /// Only the N strongest words of each sign.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+}
+
+/// `sparsetext eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub model: ModelArg,
+
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sparsetext inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The model file.
+    pub model: PathBuf,
+
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parses `LOW,HIGH` with 0 < LOW <= HIGH < 1.
+fn parse_band(s: &str) -> Result<(f64, f64), String> {
+    let (low, high) = s.split_once(',').ok_or("expected LOW,HIGH, e.g. 0.3,0.7")?;
+    let low: f64 = low
+        .trim()
+        .parse()
+        .map_err(|_| format!("{low:?} is not a number"))?;
+    let high: f64 = high
+        .trim()
+        .parse()
+        .map_err(|_| format!("{high:?} is not a number"))?;
+    if !(0.0 < low && low <= high && high < 1.0) {
+        return Err("need 0 < LOW <= HIGH < 1".into());
+    }
+    Ok((low, high))
 }

@@ -9,7 +9,12 @@ use sparsetext::Result;
 use sparsetext::corpus::{Corpus, Label, Skipped};
 
 pub mod args;
+mod classify;
+mod eval;
+mod inspect;
+mod train;
 mod vectorize;
+mod words;
 
 /// Exit code for errors in every command (bogofilter's: `classify` uses 0, 1, 2 for verdicts).
 pub const EXIT_ERROR: u8 = 3;
@@ -23,6 +28,11 @@ pub fn run(cli: args::Cli) -> Result<ExitCode> {
             .build_global();
     }
     match cli.command {
+        args::Command::Train(args) => train::run(args),
+        args::Command::Classify(args) => classify::run(args),
+        args::Command::Words(args) => words::run(args),
+        args::Command::Eval(args) => eval::run(args),
+        args::Command::Inspect(args) => inspect::run(args),
         args::Command::Vectorize(args) => vectorize::run(args),
     }
 }

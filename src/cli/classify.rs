@@ -1,0 +1,175 @@
+//! `sparsetext classify`: one message on stdin (exit code = verdict, optional
+//! passthrough), or every message under PATHs (one line each).
+
+use std::io::{BufWriter, Read, Write};
+use std::process::ExitCode;
+
+use rayon::prelude::*;
+use serde_json::json;
+use sparsetext::corpus::Corpus;
+use sparsetext::model::{Model, Score, Scorer, Verdict};
+use sparsetext::passthrough::insert_header;
+use sparsetext::{Error, Result};
+
+use super::args::ClassifyArgs;
+
+/// Messages scored per parallel batch in PATH mode (bounds memory, keeps output flowing).
+const BATCH: usize = 1024;
+
+/// Runs the command.
+pub fn run(args: ClassifyArgs) -> Result<ExitCode> {
+    if args.paths.is_empty() {
+        stdin_mode(&args)
+    } else {
+        paths_mode(&args)
+    }
+}
+
+/// The exit code of a verdict, as bogofilter's: procmail and maildrop recipes rely on it.
+fn exit_code(verdict: Verdict) -> ExitCode {
+    ExitCode::from(match verdict {
+        Verdict::Spam => 0,
+        Verdict::Ham => 1,
+        Verdict::Unsure => 2,
+    })
+}
+
+fn load_scorer(args: &ClassifyArgs) -> Result<Scorer> {
+    let mut model = Model::load(&args.model.path())?;
+    if let Some(band) = args.unsure {
+        model.set_decision(model.threshold(), Some(band))?;
+    }
+    Ok(Scorer::new(model))
+}
+
+struct Decision {
+    verdict: Verdict,
+    score: Score,
+    explain: Vec<(String, f64)>,
+}
+
+fn decide(scorer: &Scorer, message: &[u8], args: &ClassifyArgs) -> Decision {
+    let score = scorer.score(message);
+    let explain = if args.explain {
+        scorer
+            .explain(message, args.explain_top)
+            .into_iter()
+            .map(|(t, c)| (t.to_string(), c))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Decision {
+        verdict: scorer.model().verdict(score.p_spam),
+        score,
+        explain,
+    }
+}
+
+fn stdin_mode(args: &ClassifyArgs) -> Result<ExitCode> {
+    let mut message = Vec::new();
+    let read = std::io::stdin().read_to_end(&mut message);
+    let decision = read
+        .map_err(|e| Error::io("<stdin>", e))
+        .and_then(|_| load_scorer(args))
+        .map(|scorer| decide(&scorer, &message, args));
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let io = |e| Error::io("<stdout>", e);
+    if args.passthrough {
+        // Mail is never lost: whatever went wrong, what was read goes out unchanged.
+        return match decision {
+            Ok(d) => {
+                let field = format!("X-Sparsetext: {}; p={:.4}", d.verdict, d.score.p_spam);
+                out.write_all(&insert_header(&message, &field))
+                    .map_err(io)?;
+                out.flush().map_err(io)?;
+                Ok(exit_code(d.verdict))
+            }
+            Err(err) => {
+                out.write_all(&message).map_err(io)?;
+                out.flush().map_err(io)?;
+                Err(err)
+            }
+        };
+    }
+    let d = decision?;
+    let line = format_line(&d, args.json, None);
+    writeln!(out, "{line}").map_err(io)?;
+    out.flush().map_err(io)?;
+    Ok(exit_code(d.verdict))
+}
+
+fn paths_mode(args: &ClassifyArgs) -> Result<ExitCode> {
+    let scorer = load_scorer(args)?;
+    let mut corpus = Corpus::default();
+    for path in &args.paths {
+        corpus.add(path, None)?;
+    }
+    super::warn_skipped(&corpus.skipped);
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let io = |e| Error::io("<stdout>", e);
+    let mut failed = 0usize;
+    for chunk in corpus.items.chunks(BATCH) {
+        let decisions: Vec<Result<Decision>> = chunk
+            .par_iter()
+            .map(|item| item.bytes().map(|bytes| decide(&scorer, &bytes, args)))
+            .collect();
+        for (item, decision) in chunk.iter().zip(decisions) {
+            match decision {
+                Ok(d) => {
+                    writeln!(out, "{}", format_line(&d, args.json, Some(&item.name))).map_err(io)?
+                }
+                Err(err) => {
+                    failed += 1;
+                    out.flush().map_err(io)?;
+                    eprintln!("sparsetext: {err}");
+                }
+            }
+        }
+    }
+    out.flush().map_err(io)?;
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_ERROR)
+    })
+}
+
+/// `LABEL<TAB>P_SPAM[<TAB>NAME][<TAB>term(+c) ...]`, or one JSON object.
+fn format_line(d: &Decision, as_json: bool, name: Option<&str>) -> String {
+    if as_json {
+        let mut value = json!({
+            "label": d.verdict.as_str(),
+            "p_spam": d.score.p_spam,
+            "margin": d.score.margin,
+        });
+        if let Some(name) = name {
+            value["name"] = json!(name);
+        }
+        if !d.explain.is_empty() {
+            value["explain"] = d
+                .explain
+                .iter()
+                .map(|(term, c)| json!({"term": term, "contribution": c}))
+                .collect();
+        }
+        return value.to_string();
+    }
+    let mut line = format!("{}\t{:.6}", d.verdict, d.score.p_spam);
+    if let Some(name) = name {
+        line.push('\t');
+        line.push_str(name);
+    }
+    if !d.explain.is_empty() {
+        line.push('\t');
+        let words: Vec<String> = d
+            .explain
+            .iter()
+            .map(|(t, c)| format!("{t}({c:+.3})"))
+            .collect();
+        line.push_str(&words.join(" "));
+    }
+    line
+}

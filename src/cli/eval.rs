@@ -1,0 +1,112 @@
+//! `sparsetext eval`: a model's accuracy on labeled mail.
+
+use std::process::ExitCode;
+
+use rayon::prelude::*;
+use serde_json::json;
+use sparsetext::corpus::{Label, Skipped, looks_like_mail};
+use sparsetext::metrics::{Confusion, auc, recall_at_fpr};
+use sparsetext::model::{Model, Scorer};
+use sparsetext::{Error, Result};
+
+use super::args::EvalArgs;
+
+/// The FPR bound of the "spam recall at low FPR" figure.
+const LOW_FPR: f64 = 0.005;
+
+/// Runs the command.
+pub fn run(args: EvalArgs) -> Result<ExitCode> {
+    let model_path = args.model.path();
+    let scorer = Scorer::new(Model::load(&model_path)?);
+    let corpus = super::labeled_corpus(&args.corpus)?;
+    let bar = super::progress(corpus.items.len(), "scoring");
+    let scored: Vec<std::result::Result<(f64, bool), String>> = corpus
+        .items
+        .par_iter()
+        .map(|item| {
+            let out = match item.bytes() {
+                Err(e) => Err(format!("cannot read it: {e}")),
+                Ok(bytes) => match looks_like_mail(&bytes) {
+                    Err(reason) => Err(reason.to_string()),
+                    Ok(()) => Ok((scorer.score(&bytes).p_spam, item.label == Some(Label::Spam))),
+                },
+            };
+            bar.inc(1);
+            out
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut skipped = corpus.skipped.clone();
+    let mut scores = Vec::new();
+    let mut labels = Vec::new();
+    for (item, result) in corpus.items.iter().zip(scored) {
+        match result {
+            Ok((p, spam)) => {
+                scores.push(p);
+                labels.push(spam);
+            }
+            Err(reason) => skipped.push(Skipped {
+                name: item.name.clone(),
+                reason,
+            }),
+        }
+    }
+    super::warn_skipped(&skipped);
+    if scores.is_empty() {
+        return Err(Error::Training("no mail to evaluate on".into()));
+    }
+    let threshold = scorer.model().threshold();
+    let c = Confusion::new(&scores, &labels, threshold);
+    let area = auc(&scores, &labels);
+    let low_fpr_recall = recall_at_fpr(&scores, &labels, LOW_FPR);
+    let (spam, ham) = (c.tp + c.fn_, c.fp + c.tn);
+    if args.json {
+        let value = json!({
+            "model": model_path.display().to_string(),
+            "messages": scores.len(),
+            "spam": spam,
+            "ham": ham,
+            "skipped": skipped.len(),
+            "threshold": threshold,
+            "auc": area,
+            "accuracy": c.accuracy(),
+            "precision": c.precision(),
+            "recall": c.recall(),
+            "fpr": c.fpr(),
+            "fnr": c.fnr(),
+            "recall_at_fpr_0.5%": low_fpr_recall,
+            "confusion": {"tp": c.tp, "fp": c.fp, "tn": c.tn, "fn": c.fn_},
+        });
+        println!("{value}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pct = |x: f64| format!("{:.2}%", 100.0 * x);
+    println!(
+        "messages:   {} ({spam} spam, {ham} ham), {} skipped",
+        scores.len(),
+        skipped.len()
+    );
+    match area {
+        Some(a) => println!("AUC:        {a:.5} (1-AUC {:.3}%)", 100.0 * (1.0 - a)),
+        None => println!("AUC:        - (needs both classes)"),
+    }
+    println!("threshold:  {threshold}");
+    println!("accuracy:   {}", pct(c.accuracy()));
+    println!("precision:  {}", pct(c.precision()));
+    println!("recall:     {}", pct(c.recall()));
+    println!(
+        "FPR:        {} ({} of {ham} ham called spam)",
+        pct(c.fpr()),
+        c.fp
+    );
+    println!(
+        "FNR:        {} ({} of {spam} spam missed)",
+        pct(c.fnr()),
+        c.fn_
+    );
+    println!("recall at FPR <= 0.5%: {}", pct(low_fpr_recall));
+    println!("confusion:  {:>8} {:>8}", "as spam", "as ham");
+    println!("  spam      {:>8} {:>8}", c.tp, c.fn_);
+    println!("  ham       {:>8} {:>8}", c.fp, c.tn);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,47 @@
+//! `sparsetext inspect`: what a model file holds.
+
+use std::process::ExitCode;
+
+use sparsetext::Result;
+use sparsetext::model::Model;
+
+use super::args::InspectArgs;
+
+/// Runs the command.
+pub fn run(args: InspectArgs) -> Result<ExitCode> {
+    let model = Model::load(&args.model)?;
+    let json = model.to_json();
+    if args.json {
+        println!("{json}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let summary = model.summary();
+    println!("file:            {}", args.model.display());
+    println!("format version:  {}", json["format_version"]);
+    println!("analyzer:        {}", json["analyzer"]);
+    println!("scheme:          {}", json["scheme"]);
+    println!(
+        "lambda:          {:.6e} ({})",
+        model.lambda(),
+        summary.lambda_rule
+    );
+    println!("alpha:           {}", model.alpha());
+    println!("intercept:       {:+.6}", model.intercept());
+    println!("threshold:       {}", model.threshold());
+    match model.unsure() {
+        Some((low, high)) => println!("unsure band:     {low} .. {high}"),
+        None => println!("unsure band:     none"),
+    }
+    println!("features:        {}", model.len());
+    println!(
+        "trained on:      {} spam, {} ham",
+        summary.spam_messages, summary.ham_messages
+    );
+    match (summary.cv_auc, summary.cv_auc_se) {
+        (Some(auc), Some(se)) => println!("CV AUC:          {auc:.5} ± {se:.5}"),
+        (Some(auc), None) => println!("CV AUC:          {auc:.5}"),
+        _ => println!("CV AUC:          -"),
+    }
+    println!("sparsetext:      {} ({})", summary.version, summary.date);
+    Ok(ExitCode::SUCCESS)
+}
