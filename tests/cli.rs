@@ -41,7 +41,8 @@ fn classify_stdin(dir: &Dir, args: &[&str], input: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
+    // A child that fails before reading (a usage error) closes the pipe early: not our error.
+    let _ = child.stdin.take().unwrap().write_all(input);
     child.wait_with_output().unwrap()
 }
 
