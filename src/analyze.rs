@@ -204,15 +204,11 @@ impl Analyzer {
     /// an unchecked config does not panic, but may emit no tokens at all
     /// (`max_token_len < min_token_len`).
     pub fn new(config: AnalyzerConfig) -> Analyzer {
-        let stemmer = config
-            .stemmer
-            .algorithm()
-            .map(rust_stemmers::Stemmer::create);
         let chain = Chain::new(
             config.lowercase,
             config.min_token_len,
             config.max_token_len,
-            stemmer,
+            config.stemmer,
         );
         Analyzer { config, chain }
     }
@@ -754,6 +750,142 @@ mod tests {
                 prop_assert!((min..=min + extra).contains(&n), "{:?} has {} chars", token, n);
                 prop_assert!(!token.contains(':'));
             }
+        }
+    }
+
+    /// The SpamAssassin corpus: every message tokenizes, and how fast.
+    /// `cargo test --release --lib corpus_throughput -- --ignored --nocapture`
+    /// (`SPARSETEXT_CORPUS` overrides the directory).
+    #[test]
+    #[ignore = "needs the corpus; run in release mode"]
+    fn corpus_throughput() {
+        let root = std::env::var("SPARSETEXT_CORPUS")
+            .unwrap_or_else(|_| "/work/data/npm-spam-assassin".to_string());
+        let mut mails = Vec::new();
+        for folder in ["easy-ham-1", "easy-ham-2", "hard-ham-1", "spam-1", "spam-2"] {
+            let dir = std::path::Path::new(&root).join(folder);
+            let mut paths: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+                .collect();
+            paths.sort();
+            mails.extend(paths.into_iter().map(|p| (std::fs::read(&p).unwrap(), p)));
+        }
+        let bytes: usize = mails.iter().map(|(m, _)| m.len()).sum();
+        let mb = bytes as f64 / 1e6;
+        // Best of three passes, timed in this thread's CPU time
+        // (/proc/thread-self/schedstat, ns on CPU) where Linux offers it,
+        // since the machine may be shared.
+        let cpu_time = || {
+            std::fs::read_to_string("/proc/thread-self/schedstat")
+                .ok()
+                .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+                .map(std::time::Duration::from_nanos)
+        };
+        let best = |f: &dyn Fn() -> usize| {
+            (0..3)
+                .map(|_| {
+                    let (wall, cpu) = (std::time::Instant::now(), cpu_time());
+                    let n = f();
+                    let secs = match (cpu, cpu_time()) {
+                        (Some(a), Some(b)) => (b - a).as_secs_f64(),
+                        _ => wall.elapsed().as_secs_f64(),
+                    };
+                    (secs, n)
+                })
+                .fold((f64::MAX, 0), |a, b| if b.0 < a.0 { b } else { a })
+        };
+        let analyzer = Analyzer::new(AnalyzerConfig::default());
+        let (parse_secs, texts) = best(&|| {
+            mails
+                .iter()
+                .map(|(raw, _)| analyzer.parse(raw).texts.len())
+                .sum()
+        });
+        let unstemmed = Analyzer::new(AnalyzerConfig {
+            stemmer: Stemmer::None,
+            ..AnalyzerConfig::default()
+        });
+        let (unstemmed_secs, _) = best(&|| {
+            let mut n = 0;
+            for (raw, _) in &mails {
+                unstemmed.tokenize(raw, &mut |_| n += 1);
+            }
+            n
+        });
+        let (secs, _) = best(&|| {
+            let mut n = 0;
+            for (raw, _) in &mails {
+                analyzer.tokenize(raw, &mut |_| n += 1);
+            }
+            n
+        });
+
+        let (mut tokens, mut truncated, mut damaged, mut charsets) = (0, 0, 0, 0);
+        let mut chars = 0;
+        for (raw, path) in &mails {
+            let mut n = 0;
+            let notes = analyzer.tokenize(raw, &mut |t| {
+                n += 1;
+                chars += t.len();
+            });
+            assert!(n > 0, "no tokens from {}", path.display());
+            tokens += n;
+            truncated += usize::from(notes.truncated);
+            damaged += usize::from(notes.damaged);
+            charsets += usize::from(!notes.unknown_charsets.is_empty());
+        }
+        eprintln!(
+            "{} messages, {mb:.1} MB, {texts} text parts: parse alone {:.1} MB/s; \
+             parse+tokenize {secs:.2} s = {:.1} MB/s (unstemmed {:.1} MB/s), {tokens} tokens \
+             ({:.0}/message, {:.1} bytes avg), {truncated} truncated, {damaged} damaged, \
+             {charsets} with unknown charsets",
+            mails.len(),
+            mb / parse_secs,
+            mb / secs,
+            mb / unstemmed_secs,
+            tokens as f64 / mails.len() as f64,
+            chars as f64 / tokens as f64,
+        );
+        assert_eq!(mails.len(), 6046);
+    }
+
+    /// Huge inputs stay bounded: a 50 MB message with a big attachment and a
+    /// big text part, and a 100 MB single line.
+    /// `cargo test --release --lib huge_inputs -- --ignored --nocapture`
+    #[test]
+    #[ignore = "allocates ~300 MB; run in release mode"]
+    fn huge_inputs() {
+        let analyzer = Analyzer::new(AnalyzerConfig::default());
+        let mut big = b"Subject: big\nContent-Type: multipart/mixed; boundary=zz\n\n--zz\n\
+                        Content-Type: text/plain\n\n"
+            .to_vec();
+        big.extend(b"lorem ipsum dolor sit amet\n".repeat(1_000_000));
+        big.extend(b"--zz\nContent-Type: application/zip\nContent-Transfer-Encoding: base64\n\n");
+        big.extend(
+            b"UEsDBBQAAAAIAAAAIQBQSwMEFAAAAAgAAAAhAFBLAwQUAAAACAAAACEAUEsDBBQAAAAI\n"
+                .repeat(350_000),
+        );
+        big.extend(b"--zz--\n");
+        let line = vec![b'a'; 100_000_000];
+        let mut line_words = b"Subject: one line\n\n".to_vec();
+        line_words.extend(b"word ".repeat(20_000_000));
+        for (name, raw) in [
+            ("50 MB mime", &big),
+            ("100 MB line", &line),
+            ("100 MB body line", &line_words),
+        ] {
+            let start = std::time::Instant::now();
+            let mut n = 0;
+            let notes = analyzer.tokenize(raw, &mut |_| n += 1);
+            let secs = start.elapsed().as_secs_f64();
+            eprintln!(
+                "{name}: {} MB, {secs:.2} s, {n} tokens, {notes:?}",
+                raw.len() / 1_000_000
+            );
+            assert!(secs < 10.0, "{name} took {secs} s");
+            assert!(n <= 256 * 1024, "{name}: cap not applied");
         }
     }
 }
