@@ -115,7 +115,7 @@ pub fn parse_limited(raw: &[u8], max_text_bytes: Option<usize>) -> Message {
                 ..Message::default()
             };
             let mut builder = Builder::new(limit, &mut message);
-            builder.push_text(String::from_utf8_lossy(&raw[..raw.len().min(limit)]));
+            builder.push_raw(raw);
             message
         }
     }
@@ -154,14 +154,14 @@ fn decode(raw: &[u8], limit: usize) -> Message {
         m.parts
             .first()
             .and_then(|root| root.headers.first())
-            .is_none_or(|h| is_field_name(h.name.as_str()))
+            .is_none_or(|h| is_field_name(h.name.as_str()) && has_colon(raw, h))
     });
     let Some(parsed) = parsed else {
         // No header block at all (empty input, binary junk, a bare text):
         // read it all as one text.
         message.damaged = !raw.is_empty();
         let mut builder = Builder::new(limit, &mut message);
-        builder.push_text(String::from_utf8_lossy(&raw[..raw.len().min(limit)]));
+        builder.push_raw(raw);
         return message;
     };
     if let Some(root) = parsed.parts.first() {
@@ -244,6 +244,13 @@ impl<'m> Builder<'m> {
         }
     }
 
+    /// Keeps undecodable input as text, decoding no more than the budget.
+    fn push_raw(&mut self, raw: &[u8]) {
+        let end = raw.len().min(self.budget);
+        self.message.truncated |= end < raw.len();
+        self.push_text(String::from_utf8_lossy(&raw[..end]));
+    }
+
     /// Keeps `text` (up to the budget) and the URLs written in it.
     fn push_text(&mut self, text: Cow<'_, str>) {
         if self.budget == 0 {
@@ -305,6 +312,13 @@ const HTML_MARKUP_FACTOR: usize = 8;
 /// any bytes before a ':' as one, which would make binary junk a header.
 fn is_field_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':')
+}
+
+/// Whether a ':' ends the name of `header`: mail-parser also takes a
+/// line without one (or the whole of a colon-free input) for a field name.
+fn has_colon(raw: &[u8], header: &mail_parser::Header<'_>) -> bool {
+    raw.get(header.offset_field as usize..header.offset_start as usize)
+        .is_some_and(|name| memchr::memchr(b':', name).is_some())
 }
 
 fn is_utf8_name(charset: &str) -> bool {
@@ -661,6 +675,13 @@ mod tests {
     }
 
     #[test]
+    fn text_without_colon_is_body_not_header() {
+        let m = parse(b"hello\nthere\n");
+        assert!(m.headers.is_empty(), "{:?}", m.headers);
+        assert_eq!(m.texts, vec!["hello\nthere\n".to_string()]);
+    }
+
+    #[test]
     fn mbox_from_line_is_skipped() {
         let m = parse(b"From spammer@example.com  Thu Aug 22 13:17:22 2002\nSubject: hi\n\nbody\n");
         assert_eq!(m.headers[0].name, "subject");
@@ -707,6 +728,14 @@ mod tests {
         let m = parse_limited(&raw, None);
         assert!(!m.truncated);
         assert_eq!(m.texts[0].len(), 50_000);
+    }
+
+    #[test]
+    fn limit_applies_to_input_without_headers() {
+        let raw = vec![b'x'; 5000];
+        let m = parse_limited(&raw, Some(100));
+        assert!(m.truncated);
+        assert_eq!(m.texts, vec!["x".repeat(100)]);
     }
 
     #[test]
