@@ -1,55 +1,216 @@
-//! Analyzer: a decoded message -> tokens.
+//! Analyzer: raw mail -> tokens, the features the classifier weighs.
 //!
-//! STUB: the interface the rest of the crate relies on; the real chain
-//! (word split, lowercase, length cap, stemming, header tags, URL hosts)
-//! replaces it.
+//! The [`AnalyzerConfig`] is stored inside the saved model, so `classify`
+//! tokenizes exactly as `train` did. An [`Analyzer`] decodes the message
+//! ([`crate::mail`]) and emits, in order:
+//!
+//! 1. tagged header tokens: each word of a selected field, prefixed with the
+//!    field name (`subject:free`, distinct from the body word `free`); the
+//!    domain after each '@' in it (`from:@example.com` and its parent
+//!    domains); for `content-type`, the MIME type and charset
+//!    (`content-type:text/html`, `content-type:charset=gb2312`);
+//! 2. body words: Unicode (UAX #29) words, case-folded, length-capped (which
+//!    drops base64 and hash junk), stemmed (see [`chain`]);
+//! 3. URL hosts: `url:shop.example.com`, its parent domains
+//!    (`url:example.com`), `url:[ip]` for a numeric host;
+//! 4. attachments: `attach:image/gif`, `attach:.exe`.
+//!
+//! Body tokens never contain ':' (words are split there), so no body word
+//! can pose as a tagged token.
+//!
+//! | Field | Default | Purpose | Range |
+//! |---|---|---|---|
+//! | `stemmer` | `english` | Snowball stemmer, or `none` | [`Stemmer::ALL`] |
+//! | `lowercase` | `true` | fold case (`FREE` = `free`) | |
+//! | `min_token_len` | 2 | drop shorter words (chars) | >= 1 |
+//! | `max_token_len` | 30 | drop longer words (chars): base64, hashes | >= `min_token_len` |
+//! | `header_fields` | subject, from, reply-to, to, content-type, x-mailer | fields tokenized with a tag | lower-case field names |
+//! | `address_domains` | `true` | `field:@domain` tokens | |
+//! | `url_hosts` | `true` | `url:host` tokens | |
+//! | `host_suffixes` | `true` | parent domains of hosts too | |
+//! | `attachment_tokens` | `true` | `attach:` type and extension tokens | |
+//! | `max_text_bytes` | 256 KiB | body text tokenized per message (`None`: all) | >= 1 |
+//!
+//! ```
+//! use sparsetext::analyze::{Analyzer, AnalyzerConfig, Stemmer};
+//!
+//! let config = AnalyzerConfig {
+//!     stemmer: "english".parse()?,
+//!     ..AnalyzerConfig::default()
+//! };
+//! config.check()?;
+//! let analyzer = Analyzer::new(config);
+//! let raw = b"Subject: Winning offers\n\nYou are WINNING! See http://win.example.com/now\n";
+//! let mut tokens = Vec::new();
+//! let notes = analyzer.tokenize(raw, &mut |t| tokens.push(t.to_string()));
+//! assert_eq!(
+//!     tokens,
+//!     ["subject:win", "subject:offer", "you", "are", "win", "see", "http",
+//!      "win.example.com", "now", "url:win.example.com", "url:example.com"]
+//! );
+//! assert!(!notes.truncated);
+//! Ok::<(), sparsetext::Error>(())
+//! ```
+
+mod chain;
+mod hosts;
+mod stemmer;
+
+pub use stemmer::Stemmer;
 
 use serde::{Deserialize, Serialize};
 
-/// Stemming language (rust-stemmers), or none.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Stemmer {
-    /// No stemming.
-    None,
-    /// Snowball English (Porter 2).
-    English,
-}
+use crate::mail::{self, Message};
+use crate::{Error, Result};
+use chain::Chain;
+use hosts::HostKind;
 
-/// Every setting of the analyzer; stored in the model so `classify` tokenizes as `train` did.
+/// Every setting of the analyzer; stored in the model so `classify`
+/// tokenizes as `train` did. See the [module docs](self) for a table of
+/// defaults and ranges, and [`AnalyzerConfig::check`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnalyzerConfig {
-    /// Stemming language.
+    /// Stemming language, or [`Stemmer::None`]. Stemming merges `offer`,
+    /// `offers`, `offered` into one feature, which the classifier then
+    /// learns from three times the evidence.
     pub stemmer: Stemmer,
-    /// Tokens longer than this (in chars) are dropped.
+    /// Fold case. Spam SHOUTS, so keeping case is a possible feature, but
+    /// it splits every word's evidence in two or three.
+    pub lowercase: bool,
+    /// Words shorter than this (in chars, after folding) are dropped. At 2,
+    /// CJK text (one word per ideograph under UAX #29) is dropped too: use 1
+    /// for such corpora.
+    pub min_token_len: usize,
+    /// Words longer than this (in chars) are dropped: base64 lines, hashes,
+    /// tracking ids, which only ever occur once.
     pub max_token_len: usize,
+    /// Header fields (lower case) whose words become tagged tokens
+    /// (`subject:word`).
+    pub header_fields: Vec<String>,
+    /// Emit `field:@domain` (and parent domains if `host_suffixes`) for each
+    /// '@' address in a selected header field.
+    pub address_domains: bool,
+    /// Emit `url:host` for each URL in the body.
+    pub url_hosts: bool,
+    /// With a host, also emit its parent domains of two or more labels
+    /// (`a.b.example.com` -> `b.example.com`, `example.com`).
+    pub host_suffixes: bool,
+    /// Emit `attach:type/subtype` and `attach:.ext` for non-text parts.
+    pub attachment_tokens: bool,
+    /// Body text tokenized per message, in bytes (`None`: no cap). Bounds
+    /// the work on huge messages; a long message's first pages carry its
+    /// character anyway.
+    pub max_text_bytes: Option<usize>,
 }
 
 impl Default for AnalyzerConfig {
     fn default() -> Self {
         AnalyzerConfig {
             stemmer: Stemmer::English,
+            lowercase: true,
+            min_token_len: 2,
             max_token_len: 30,
+            header_fields: DEFAULT_HEADER_FIELDS.map(String::from).to_vec(),
+            address_domains: true,
+            url_hosts: true,
+            host_suffixes: true,
+            attachment_tokens: true,
+            max_text_bytes: Some(256 * 1024),
         }
+    }
+}
+
+/// The fields tagged by default: the ones a sender controls and a reader
+/// sees, plus the two that betray bulk mailers.
+pub const DEFAULT_HEADER_FIELDS: [&str; 6] = [
+    "subject",
+    "from",
+    "reply-to",
+    "to",
+    "content-type",
+    "x-mailer",
+];
+
+impl AnalyzerConfig {
+    /// Checks every field, naming the first bad one in
+    /// [`Error::InvalidParam`].
+    pub fn check(&self) -> Result<()> {
+        let invalid = |name, value: String, reason: &str| {
+            Err(Error::InvalidParam {
+                name,
+                value,
+                reason: reason.to_string(),
+            })
+        };
+        if self.min_token_len == 0 {
+            return invalid("min_token_len", "0".into(), "must be at least 1");
+        }
+        if self.max_token_len < self.min_token_len {
+            return invalid(
+                "max_token_len",
+                self.max_token_len.to_string(),
+                &format!("must be at least min_token_len = {}", self.min_token_len),
+            );
+        }
+        if self.max_text_bytes == Some(0) {
+            return invalid(
+                "max_text_bytes",
+                "0".into(),
+                "must be at least 1 (no value means no cap)",
+            );
+        }
+        for field in &self.header_fields {
+            let valid = !field.is_empty()
+                && field
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b':' && !b.is_ascii_uppercase());
+            if !valid {
+                return invalid(
+                    "header_fields",
+                    field.clone(),
+                    "must be a lower-case header field name (printable ASCII, no ':')",
+                );
+            }
+        }
+        Ok(())
     }
 }
 
 /// What happened while analyzing one message, for counted warnings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Notes {
-    /// The message was longer than the configured cap and was truncated.
+    /// Body text beyond [`AnalyzerConfig::max_text_bytes`] was not tokenized.
     pub truncated: bool,
+    /// Charsets that could not be decoded (read lossily as UTF-8).
+    pub unknown_charsets: Vec<String>,
+    /// The message was malformed somewhere: bad transfer encoding, broken
+    /// MIME structure, no header block, invalid bytes for its charset.
+    pub damaged: bool,
+    /// How many tokens were emitted; 0 deserves a warning.
+    pub tokens: usize,
 }
 
 /// Turns raw mail into tokens according to an [`AnalyzerConfig`].
-#[derive(Clone, Debug)]
+///
+/// Cheap to share across threads (`Send + Sync`); a clone rebuilds the
+/// stemmer.
 pub struct Analyzer {
     config: AnalyzerConfig,
+    chain: Chain,
 }
 
 impl Analyzer {
-    /// Builds the analyzer for `config`.
+    /// Builds the analyzer for `config`. Run [`AnalyzerConfig::check`] first:
+    /// an unchecked config does not panic, but may emit no tokens at all
+    /// (`max_token_len < min_token_len`).
     pub fn new(config: AnalyzerConfig) -> Analyzer {
-        Analyzer { config }
+        let chain = Chain::new(
+            config.lowercase,
+            config.min_token_len,
+            config.max_token_len,
+            config.stemmer,
+        );
+        Analyzer { config, chain }
     }
 
     /// The configuration this analyzer runs.
@@ -57,16 +218,674 @@ impl Analyzer {
         &self.config
     }
 
-    /// Parses `raw` and calls `sink` once per token, in message order.
+    /// Decodes `raw` as [`tokenize`](Self::tokenize) does, honouring
+    /// `max_text_bytes`; use with [`tokenize_message`](Self::tokenize_message)
+    /// when the message is needed too.
+    pub fn parse(&self, raw: &[u8]) -> Message {
+        mail::parse_limited(raw, self.config.max_text_bytes)
+    }
+
+    /// Parses `raw` and calls `sink` once per token, in message order
+    /// (duplicates included).
     pub fn tokenize(&self, raw: &[u8], sink: &mut dyn FnMut(&str)) -> Notes {
-        let message = crate::mail::parse(raw);
+        self.tokenize_message(&self.parse(raw), sink)
+    }
+
+    /// Calls `sink` once per token of an already decoded message. The text
+    /// cap is applied again here, so a message from [`mail::parse`] gets the
+    /// same body tokens as from [`Analyzer::parse`].
+    pub fn tokenize_message(&self, message: &Message, sink: &mut dyn FnMut(&str)) -> Notes {
+        let cfg = &self.config;
+        let mut notes = Notes {
+            truncated: message.truncated,
+            unknown_charsets: message.unknown_charsets.clone(),
+            damaged: message.damaged,
+            tokens: 0,
+        };
+        let mut count = |t: &str| {
+            notes.tokens += 1;
+            sink(t)
+        };
+        let mut buf = String::with_capacity(64);
+        let mut tagged = String::with_capacity(64);
+        let mut host = String::with_capacity(64);
+
+        for header in &message.headers {
+            if !cfg.header_fields.contains(&header.name) {
+                continue;
+            }
+            tagged.clear();
+            tagged.push_str(&header.name);
+            tagged.push(':');
+            let prefix = tagged.len();
+            let mut emit_tagged = |t: &str| {
+                tagged.truncate(prefix);
+                tagged.push_str(t);
+                count(&tagged);
+            };
+            if header.name == "content-type" {
+                content_type_tokens(&header.value, &mut buf, &mut emit_tagged);
+            } else {
+                self.chain.words(&header.value, &mut buf, &mut emit_tagged);
+            }
+            if cfg.address_domains {
+                hosts::address_domains(&header.value, &mut host, &mut |domain| {
+                    hosts::with_suffixes(domain, cfg.host_suffixes, &mut |d| {
+                        buf.clear();
+                        buf.push('@');
+                        buf.push_str(d);
+                        emit_tagged(&buf);
+                    });
+                });
+            }
+        }
+
+        let mut budget = cfg.max_text_bytes.unwrap_or(usize::MAX);
+        let mut truncated = false;
         for text in &message.texts {
-            for word in text.split_whitespace() {
-                if word.chars().count() <= self.config.max_token_len {
-                    sink(&word.to_lowercase());
+            if text.len() > budget {
+                truncated |= !text.is_empty();
+                let end = mail::floor_char_boundary(text, budget);
+                self.chain.words(&text[..end], &mut buf, &mut count);
+                budget = 0;
+                continue;
+            }
+            budget -= text.len();
+            self.chain.words(text, &mut buf, &mut count);
+        }
+
+        if cfg.url_hosts {
+            for url in &message.urls {
+                match hosts::url_host(url, &mut host) {
+                    Some(HostKind::Name) => {
+                        hosts::with_suffixes(&host, cfg.host_suffixes, &mut |h| {
+                            buf.clear();
+                            buf.push_str("url:");
+                            buf.push_str(h);
+                            count(&buf);
+                        });
+                    }
+                    Some(HostKind::Ipv4) => {
+                        buf.clear();
+                        buf.push_str("url:");
+                        buf.push_str(&host);
+                        count(&buf);
+                        count("url:[ip]");
+                    }
+                    None => {}
                 }
             }
         }
-        Notes::default()
+
+        if cfg.attachment_tokens {
+            for attachment in &message.attachments {
+                buf.clear();
+                buf.push_str("attach:");
+                buf.push_str(&attachment.content_type);
+                count(&buf);
+                if let Some(ext) = attachment.filename.as_deref().and_then(extension) {
+                    buf.clear();
+                    buf.push_str("attach:.");
+                    buf.push_str(&ext);
+                    count(&buf);
+                }
+            }
+        }
+        notes.truncated |= truncated;
+        notes
+    }
+}
+
+/// `type/subtype` and `charset=...` of a rendered Content-Type value, lower-cased.
+fn content_type_tokens(value: &str, buf: &mut String, emit: &mut dyn FnMut(&str)) {
+    let mut params = value.split(';');
+    let mime = params.next().unwrap_or("").trim();
+    if !mime.is_empty() && mime.len() <= 100 {
+        buf.clear();
+        buf.push_str(mime);
+        buf.make_ascii_lowercase();
+        emit(buf);
+    }
+    for param in params {
+        if let Some((name, charset)) = param.split_once('=')
+            && name.trim().eq_ignore_ascii_case("charset")
+        {
+            let charset = charset.trim().trim_matches('"');
+            if !charset.is_empty() && charset.len() <= 40 {
+                buf.clear();
+                buf.push_str("charset=");
+                buf.push_str(charset);
+                buf.make_ascii_lowercase();
+                emit(buf);
+            }
+        }
+    }
+}
+
+/// The lower-cased extension of a file name, if short and alphanumeric.
+fn extension(filename: &str) -> Option<String> {
+    let (_, ext) = filename.trim().rsplit_once('.')?;
+    let ok = (1..=8).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphanumeric());
+    ok.then(|| ext.to_ascii_lowercase())
+}
+
+impl Clone for Analyzer {
+    fn clone(&self) -> Self {
+        Analyzer::new(self.config.clone())
+    }
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Helpers for tests across the crate.
+#[cfg(test)]
+pub(crate) mod test_util {
+    use super::{Analyzer, AnalyzerConfig, Notes};
+
+    /// All tokens of `raw` under `config`, and the notes.
+    pub(crate) fn tokens_with(config: AnalyzerConfig, raw: &[u8]) -> (Vec<String>, Notes) {
+        let mut out = Vec::new();
+        let notes = Analyzer::new(config).tokenize(raw, &mut |t| out.push(t.to_string()));
+        assert_eq!(notes.tokens, out.len(), "Notes::tokens miscounted");
+        (out, notes)
+    }
+
+    /// All tokens of `raw` under the default config.
+    pub(crate) fn tokens(raw: &[u8]) -> Vec<String> {
+        tokens_with(AnalyzerConfig::default(), raw).0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::{tokens, tokens_with};
+    use super::*;
+    use proptest::prelude::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!("{}/tests/data/mail/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn no_stem() -> AnalyzerConfig {
+        AnalyzerConfig {
+            stemmer: Stemmer::None,
+            ..AnalyzerConfig::default()
+        }
+    }
+
+    #[test]
+    fn header_words_are_tagged_and_distinct_from_body() {
+        let t = tokens(b"Subject: free money\nReceived: from relay\n\nfree lunch\n");
+        assert_eq!(t, ["subject:free", "subject:money", "free", "lunch"]);
+    }
+
+    #[test]
+    fn body_cannot_forge_a_tagged_token() {
+        let t = tokens(b"Subject: x\n\nsubject:free\n");
+        assert!(!t.iter().any(|t| t == "subject:free"), "{t:?}");
+        assert!(t.contains(&"free".to_string()));
+    }
+
+    #[test]
+    fn header_fields_are_configurable() {
+        let raw = b"Subject: hello\nX-Mailer: Bulk Blaster 3\nReceived: from relay.example.net\n\n";
+        let (t, _) = tokens_with(no_stem(), raw);
+        assert_eq!(t, ["subject:hello", "x-mailer:bulk", "x-mailer:blaster"]);
+        let config = AnalyzerConfig {
+            header_fields: vec!["received".into()],
+            ..no_stem()
+        };
+        let (t, _) = tokens_with(config, raw);
+        assert_eq!(t, ["received:from", "received:relay.example.net"]);
+    }
+
+    #[test]
+    fn encoded_subject_is_decoded_before_tokenizing() {
+        let t = tokens(&fixture("subject-latin1.eml"));
+        assert!(t.contains(&"subject:café".to_string()), "{t:?}");
+        assert!(t.contains(&"from:müller".to_string()), "{t:?}");
+    }
+
+    #[test]
+    fn content_type_gives_type_and_charset() {
+        let t =
+            tokens(b"Content-Type: text/plain; charset=\"GB2312\"; format=flowed\n\nhi there\n");
+        assert_eq!(
+            t,
+            [
+                "content-type:text/plain",
+                "content-type:charset=gb2312",
+                "hi",
+                "there"
+            ]
+        );
+    }
+
+    #[test]
+    fn address_domains_with_suffixes() {
+        let t = tokens(b"From: Deals <promo@mx1.deals.example.biz>\n\n");
+        assert_eq!(
+            t,
+            [
+                "from:deal",
+                "from:promo",
+                // UAX #29 breaks between a digit and '.' + letter.
+                "from:mx1",
+                "from:deals.example.biz",
+                "from:@mx1.deals.example.biz",
+                "from:@deals.example.biz",
+                "from:@example.biz",
+            ]
+        );
+        let config = AnalyzerConfig {
+            address_domains: false,
+            ..no_stem()
+        };
+        let (t, _) = tokens_with(config, b"From: promo@example.biz\n\n");
+        assert_eq!(t, ["from:promo", "from:example.biz"]);
+    }
+
+    #[test]
+    fn url_hosts_and_ip() {
+        let (t, _) = tokens_with(
+            AnalyzerConfig {
+                min_token_len: 3,
+                ..no_stem()
+            },
+            b"Subject: x\n\ngo http://a.b.example.com/p now or http://10.1.2.3/x\n",
+        );
+        let urls: Vec<_> = t.iter().filter(|t| t.starts_with("url:")).collect();
+        assert_eq!(
+            urls,
+            [
+                "url:a.b.example.com",
+                "url:b.example.com",
+                "url:example.com",
+                "url:10.1.2.3",
+                "url:[ip]"
+            ]
+        );
+        let config = AnalyzerConfig {
+            host_suffixes: false,
+            ..no_stem()
+        };
+        let (t, _) = tokens_with(config, b"Subject: x\n\nhttp://a.b.example.com/\n");
+        assert!(t.contains(&"url:a.b.example.com".to_string()));
+        assert!(!t.contains(&"url:example.com".to_string()));
+        let config = AnalyzerConfig {
+            url_hosts: false,
+            ..no_stem()
+        };
+        let (t, _) = tokens_with(config, b"Subject: x\n\nhttp://a.b.example.com/\n");
+        assert!(!t.iter().any(|t| t.starts_with("url:")), "{t:?}");
+    }
+
+    #[test]
+    fn html_href_hosts_become_tokens() {
+        let t = tokens(&fixture("html.eml"));
+        for want in [
+            "url:pills.example.biz",
+            "url:unsubscribe.example.org",
+            "cheap",
+        ] {
+            assert!(t.contains(&want.to_string()), "{want} not in {t:?}");
+        }
+        assert!(!t.iter().any(|t| t == "href" || t == "color"), "{t:?}");
+    }
+
+    #[test]
+    fn attachments_give_type_and_extension() {
+        let t = tokens(&fixture("nested-multipart.eml"));
+        assert!(t.contains(&"attach:image/gif".to_string()), "{t:?}");
+        assert!(t.contains(&"attach:.gif".to_string()), "{t:?}");
+        assert!(t.contains(&"forward".to_string()), "{t:?}");
+        let config = AnalyzerConfig {
+            attachment_tokens: false,
+            ..AnalyzerConfig::default()
+        };
+        let (t, _) = tokens_with(config, &fixture("nested-multipart.eml"));
+        assert!(!t.iter().any(|t| t.starts_with("attach:")));
+    }
+
+    #[test]
+    fn text_cap_truncates_and_says_so() {
+        let mut raw = b"Subject: x\n\n".to_vec();
+        raw.extend(b"spam ".repeat(1000));
+        let config = AnalyzerConfig {
+            max_text_bytes: Some(50),
+            ..no_stem()
+        };
+        let (t, notes) = tokens_with(config.clone(), &raw);
+        assert!(notes.truncated);
+        assert_eq!(t.iter().filter(|t| *t == "spam").count(), 10);
+        // The same cap applies to a message decoded without it.
+        let analyzer = Analyzer::new(config);
+        let mut again = Vec::new();
+        let notes =
+            analyzer.tokenize_message(&mail::parse(&raw), &mut |t| again.push(t.to_string()));
+        assert_eq!(again, t);
+        assert!(notes.truncated);
+        let (t, notes) = tokens_with(no_stem(), &raw);
+        assert!(!notes.truncated);
+        assert_eq!(t.len(), 1000);
+    }
+
+    #[test]
+    fn notes_report_charset_and_damage() {
+        let (_, notes) = tokens_with(no_stem(), &fixture("unknown-charset.eml"));
+        assert_eq!(notes.unknown_charsets, ["x-martian-7"]);
+        let (_, notes) = tokens_with(no_stem(), &fixture("invalid-utf8.eml"));
+        assert!(notes.damaged);
+        let (t, notes) = tokens_with(no_stem(), &fixture("base64.eml"));
+        assert_eq!(t[3..], ["hello", "from", "base64", "body"]);
+        assert_eq!(
+            notes,
+            Notes {
+                tokens: 7,
+                ..Notes::default()
+            }
+        );
+    }
+
+    #[test]
+    fn every_fixture_yields_tokens() {
+        let dir = format!("{}/tests/data/mail", env!("CARGO_MANIFEST_DIR"));
+        let mut n = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let (t, _) = tokens_with(AnalyzerConfig::default(), &std::fs::read(&path).unwrap());
+            assert!(!t.is_empty(), "{}", path.display());
+            n += 1;
+        }
+        assert!(n >= 13);
+    }
+
+    #[test]
+    fn empty_input_yields_nothing() {
+        let (t, notes) = tokens_with(AnalyzerConfig::default(), b"");
+        assert!(t.is_empty());
+        assert_eq!(notes, Notes::default());
+    }
+
+    #[test]
+    fn check_rejects_nonsense() {
+        assert!(AnalyzerConfig::default().check().is_ok());
+        let bad = |c: AnalyzerConfig, field: &str| match c.check() {
+            Err(Error::InvalidParam { name, .. }) => assert_eq!(name, field),
+            other => panic!("{field}: {other:?}"),
+        };
+        bad(
+            AnalyzerConfig {
+                min_token_len: 0,
+                ..AnalyzerConfig::default()
+            },
+            "min_token_len",
+        );
+        bad(
+            AnalyzerConfig {
+                min_token_len: 5,
+                max_token_len: 4,
+                ..AnalyzerConfig::default()
+            },
+            "max_token_len",
+        );
+        bad(
+            AnalyzerConfig {
+                max_text_bytes: Some(0),
+                ..AnalyzerConfig::default()
+            },
+            "max_text_bytes",
+        );
+        for field in ["Subject", "", "x y", "a:b"] {
+            bad(
+                AnalyzerConfig {
+                    header_fields: vec![field.into()],
+                    ..AnalyzerConfig::default()
+                },
+                "header_fields",
+            );
+        }
+    }
+
+    #[test]
+    fn config_round_trips_through_serde() {
+        let config = AnalyzerConfig {
+            stemmer: Stemmer::German,
+            max_text_bytes: None,
+            header_fields: vec!["subject".into(), "received".into()],
+            ..AnalyzerConfig::default()
+        };
+        let json = serde_json::to_string(&config).unwrap();
+        assert_eq!(
+            serde_json::from_str::<AnalyzerConfig>(&json).unwrap(),
+            config
+        );
+        let bytes = bincode::serde::encode_to_vec(&config, bincode::config::standard()).unwrap();
+        let (back, _): (AnalyzerConfig, _) =
+            bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
+        assert_eq!(back, config);
+    }
+
+    #[test]
+    fn clone_tokenizes_alike() {
+        let a = Analyzer::new(AnalyzerConfig::default());
+        let b = a.clone();
+        let raw = fixture("html.eml");
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        a.tokenize(&raw, &mut |t| x.push(t.to_string()));
+        b.tokenize(&raw, &mut |t| y.push(t.to_string()));
+        assert_eq!(x, y);
+        assert_eq!(a.config(), b.config());
+    }
+
+    /// Bytes that look like mail often enough to reach the MIME code.
+    fn mailish() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"Subject: ".to_vec()),
+            Just(b"From: a@b.example.com\r\n".to_vec()),
+            Just(b"Content-Type: multipart/mixed; boundary=b\n".to_vec()),
+            Just(b"Content-Type: text/html; charset=koi8-r\n".to_vec()),
+            Just(b"Content-Transfer-Encoding: base64\n".to_vec()),
+            Just(b"Content-Transfer-Encoding: quoted-printable\n".to_vec()),
+            Just(b"=?utf-8?b?w6k=?= =?iso-8859-1?q?=E9?=".to_vec()),
+            Just(b"\n--b\n".to_vec()),
+            Just(b"\n--b--\n".to_vec()),
+            Just(b"\n\n".to_vec()),
+            Just(b"<a href=\"http://x.example.org/\">".to_vec()),
+            Just("Grüße 日本語 İ ".as_bytes().to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..40),
+            "[a-zA-Z0-9 .:/@<>=-]{0,40}".prop_map(String::into_bytes),
+        ];
+        proptest::collection::vec(piece, 0..20).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_bytes(raw in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            let _ = tokens(&raw);
+        }
+
+        #[test]
+        fn never_panics_on_mailish_bytes(raw in mailish()) {
+            let _ = tokens(&raw);
+        }
+
+        #[test]
+        fn deterministic(raw in mailish()) {
+            prop_assert_eq!(tokens(&raw), tokens(&raw));
+        }
+
+        #[test]
+        fn no_empty_tokens(raw in mailish()) {
+            prop_assert!(tokens(&raw).iter().all(|t| !t.is_empty()));
+        }
+
+        #[test]
+        fn body_token_lengths_within_bounds(
+            body in "\\PC{0,300}",
+            min in 1usize..5,
+            extra in 0usize..12,
+            stem in any::<bool>(),
+        ) {
+            let config = AnalyzerConfig {
+                stemmer: if stem { Stemmer::English } else { Stemmer::None },
+                min_token_len: min,
+                max_token_len: min + extra,
+                header_fields: Vec::new(),
+                url_hosts: false,
+                attachment_tokens: false,
+                ..AnalyzerConfig::default()
+            };
+            let raw = format!("Subject: x\n\n{body}");
+            let (t, _) = tokens_with(config, raw.as_bytes());
+            for token in t {
+                let n = token.chars().count();
+                prop_assert!((min..=min + extra).contains(&n), "{:?} has {} chars", token, n);
+                prop_assert!(!token.contains(':'));
+            }
+        }
+    }
+
+    /// The SpamAssassin corpus: every message tokenizes, and how fast.
+    /// `cargo test --release --lib corpus_throughput -- --ignored --nocapture`
+    /// (`SPARSETEXT_CORPUS` overrides the directory).
+    #[test]
+    #[ignore = "needs the corpus; run in release mode"]
+    fn corpus_throughput() {
+        let root = std::env::var("SPARSETEXT_CORPUS")
+            .unwrap_or_else(|_| "/work/data/npm-spam-assassin".to_string());
+        let mut mails = Vec::new();
+        for folder in ["easy-ham-1", "easy-ham-2", "hard-ham-1", "spam-1", "spam-2"] {
+            let dir = std::path::Path::new(&root).join(folder);
+            let mut paths: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+                .collect();
+            paths.sort();
+            mails.extend(paths.into_iter().map(|p| (std::fs::read(&p).unwrap(), p)));
+        }
+        let bytes: usize = mails.iter().map(|(m, _)| m.len()).sum();
+        let mb = bytes as f64 / 1e6;
+        // Best of three passes, timed in this thread's CPU time
+        // (/proc/thread-self/schedstat, ns on CPU) where Linux offers it,
+        // since the machine may be shared.
+        let cpu_time = || {
+            std::fs::read_to_string("/proc/thread-self/schedstat")
+                .ok()
+                .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+                .map(std::time::Duration::from_nanos)
+        };
+        let best = |f: &dyn Fn() -> usize| {
+            (0..3)
+                .map(|_| {
+                    let (wall, cpu) = (std::time::Instant::now(), cpu_time());
+                    let n = f();
+                    let secs = match (cpu, cpu_time()) {
+                        (Some(a), Some(b)) => (b - a).as_secs_f64(),
+                        _ => wall.elapsed().as_secs_f64(),
+                    };
+                    (secs, n)
+                })
+                .fold((f64::MAX, 0), |a, b| if b.0 < a.0 { b } else { a })
+        };
+        let analyzer = Analyzer::new(AnalyzerConfig::default());
+        let (parse_secs, texts) = best(&|| {
+            mails
+                .iter()
+                .map(|(raw, _)| analyzer.parse(raw).texts.len())
+                .sum()
+        });
+        let unstemmed = Analyzer::new(AnalyzerConfig {
+            stemmer: Stemmer::None,
+            ..AnalyzerConfig::default()
+        });
+        let (unstemmed_secs, _) = best(&|| {
+            let mut n = 0;
+            for (raw, _) in &mails {
+                unstemmed.tokenize(raw, &mut |_| n += 1);
+            }
+            n
+        });
+        let (secs, _) = best(&|| {
+            let mut n = 0;
+            for (raw, _) in &mails {
+                analyzer.tokenize(raw, &mut |_| n += 1);
+            }
+            n
+        });
+
+        let (mut tokens, mut truncated, mut damaged, mut charsets) = (0, 0, 0, 0);
+        let mut chars = 0;
+        for (raw, path) in &mails {
+            let mut n = 0;
+            let notes = analyzer.tokenize(raw, &mut |t| {
+                n += 1;
+                chars += t.len();
+            });
+            assert!(n > 0, "no tokens from {}", path.display());
+            tokens += n;
+            truncated += usize::from(notes.truncated);
+            damaged += usize::from(notes.damaged);
+            charsets += usize::from(!notes.unknown_charsets.is_empty());
+        }
+        eprintln!(
+            "{} messages, {mb:.1} MB, {texts} text parts: parse alone {:.1} MB/s; \
+             parse+tokenize {secs:.2} s = {:.1} MB/s (unstemmed {:.1} MB/s), {tokens} tokens \
+             ({:.0}/message, {:.1} bytes avg), {truncated} truncated, {damaged} damaged, \
+             {charsets} with unknown charsets",
+            mails.len(),
+            mb / parse_secs,
+            mb / secs,
+            mb / unstemmed_secs,
+            tokens as f64 / mails.len() as f64,
+            chars as f64 / tokens as f64,
+        );
+        assert_eq!(mails.len(), 6046);
+    }
+
+    /// Huge inputs stay bounded: a 50 MB message with a big attachment and a
+    /// big text part, and a 100 MB single line.
+    /// `cargo test --release --lib huge_inputs -- --ignored --nocapture`
+    #[test]
+    #[ignore = "allocates ~300 MB; run in release mode"]
+    fn huge_inputs() {
+        let analyzer = Analyzer::new(AnalyzerConfig::default());
+        let mut big = b"Subject: big\nContent-Type: multipart/mixed; boundary=zz\n\n--zz\n\
+                        Content-Type: text/plain\n\n"
+            .to_vec();
+        big.extend(b"lorem ipsum dolor sit amet\n".repeat(1_000_000));
+        big.extend(b"--zz\nContent-Type: application/zip\nContent-Transfer-Encoding: base64\n\n");
+        big.extend(
+            b"UEsDBBQAAAAIAAAAIQBQSwMEFAAAAAgAAAAhAFBLAwQUAAAACAAAACEAUEsDBBQAAAAI\n"
+                .repeat(350_000),
+        );
+        big.extend(b"--zz--\n");
+        let line = vec![b'a'; 100_000_000];
+        let mut line_words = b"Subject: one line\n\n".to_vec();
+        line_words.extend(b"word ".repeat(20_000_000));
+        for (name, raw) in [
+            ("50 MB mime", &big),
+            ("100 MB line", &line),
+            ("100 MB body line", &line_words),
+        ] {
+            let start = std::time::Instant::now();
+            let mut n = 0;
+            let notes = analyzer.tokenize(raw, &mut |_| n += 1);
+            let secs = start.elapsed().as_secs_f64();
+            eprintln!(
+                "{name}: {} MB, {secs:.2} s, {n} tokens, {notes:?}",
+                raw.len() / 1_000_000
+            );
+            assert!(secs < 10.0, "{name} took {secs} s");
+            assert!(n <= 256 * 1024, "{name}: cap not applied");
+        }
     }
 }

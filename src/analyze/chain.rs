@@ -1,0 +1,345 @@
+//! The word chain: split text into words, then filter each one in place.
+//!
+//! ```text
+//! text -WordSplit-> word -LowerCase-> buf -LengthCap-> buf -Stem-> buf -> emit
+//! ```
+//!
+//! Each stage reads the token the stage before it left in one reused
+//! buffer and either rewrites it or drops it (tantivy's `TokenFilter`
+//! chain, flattened into one struct because the chain is fixed and a
+//! virtual call per token would cost more than some of the filters).
+
+use std::cell::RefCell;
+use std::hash::Hasher;
+
+use rust_stemmers::Stemmer as SnowballStemmer;
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::Stemmer;
+
+/// The configured filters; [`Chain::words`] runs them over a text.
+pub(crate) struct Chain {
+    lowercase: bool,
+    min_len: usize,
+    max_len: usize,
+    stemmer: Option<(Stemmer, SnowballStemmer)>,
+}
+
+impl Chain {
+    pub(crate) fn new(lowercase: bool, min_len: usize, max_len: usize, stemmer: Stemmer) -> Chain {
+        Chain {
+            lowercase,
+            min_len,
+            max_len,
+            stemmer: stemmer
+                .algorithm()
+                .map(|a| (stemmer, SnowballStemmer::create(a))),
+        }
+    }
+
+    /// Calls `emit` with each token of `text`, in order.
+    ///
+    /// Words are Unicode (UAX #29) words, further split at ':' so that no
+    /// body token contains one: the analyzer's tagged tokens
+    /// (`subject:free`) then cannot collide with a body word, which UAX #29
+    /// would otherwise allow (`subject:free` is one word to it).
+    pub(crate) fn words(&self, text: &str, buf: &mut String, emit: &mut dyn FnMut(&str)) {
+        // unicode-segmentation takes its ASCII fast path only when the whole
+        // string is ASCII; going line by line keeps one stray non-ASCII byte
+        // from slowing down a whole part. A line break is always a word
+        // boundary, so this changes no word.
+        for line in text.split_inclusive('\n') {
+            for word in line.unicode_words() {
+                if memchr::memchr(b':', word.as_bytes()).is_some() {
+                    for piece in word.split(':') {
+                        self.filter(piece, buf, emit);
+                    }
+                } else {
+                    self.filter(word, buf, emit);
+                }
+            }
+        }
+    }
+
+    /// Runs one word through lowercase, length cap and stemmer.
+    #[inline]
+    pub(crate) fn filter(&self, word: &str, buf: &mut String, emit: &mut dyn FnMut(&str)) {
+        // Lowercasing never shortens a word below its byte length / 4 in
+        // chars, so this rejects base64 lines before copying them.
+        if word.is_empty() || word.len() / 4 > self.max_len {
+            return;
+        }
+        let ascii = word.is_ascii();
+        buf.clear();
+        lower_case(self.lowercase, ascii, word, buf);
+        if !self.len_ok(ascii, buf) {
+            return;
+        }
+        if let Some((which, stemmer)) = &self.stemmer
+            && stem_in_place(*which, stemmer, buf)
+            && !self.len_ok(ascii, buf)
+        {
+            // Stemming shortens, possibly below the minimum.
+            return;
+        }
+        emit(buf);
+    }
+
+    /// The length cap, in chars.
+    #[inline]
+    fn len_ok(&self, ascii: bool, token: &str) -> bool {
+        let len = if ascii {
+            token.len()
+        } else {
+            token.chars().count()
+        };
+        (self.min_len..=self.max_len).contains(&len)
+    }
+}
+
+/// Appends `word` to `buf`, lower-cased if `lowercase`; ASCII words take a
+/// byte-wise fast path.
+#[inline]
+fn lower_case(lowercase: bool, ascii: bool, word: &str, buf: &mut String) {
+    if !lowercase {
+        buf.push_str(word);
+    } else if ascii {
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.extend(word.chars().flat_map(char::to_lowercase));
+    }
+}
+
+/// Stems are memoized in a small direct-mapped table per thread and per
+/// stemmer, like a CPU cache: a word hashes to one slot, a hit is a compare
+/// of at most [`SLOT_BYTES`] bytes, a miss stems and overwrites the slot.
+///
+/// Snowball stemming was a third of the analyzer's time on the SpamAssassin
+/// corpus. Mail vocabulary is Zipfian, so the frequent words keep their
+/// slots; a `HashMap` memo of the whole vocabulary was barely faster than
+/// stemming, its lookups missing the CPU caches. Thread-local, because the
+/// analyzer is shared by rayon workers and a lock would serialize them.
+const SLOTS: usize = 1 << 12;
+
+/// Longest word (and stem) memoized, in bytes; longer ones are stemmed
+/// every time.
+const SLOT_BYTES: usize = 22;
+
+#[derive(Clone, Copy)]
+struct Slot {
+    /// 0 for an empty slot (the chain never stems an empty word).
+    key_len: u8,
+    stem_len: u8,
+    key: [u8; SLOT_BYTES],
+    stem: [u8; SLOT_BYTES],
+}
+
+const EMPTY_SLOT: Slot = Slot {
+    key_len: 0,
+    stem_len: 0,
+    key: [0; SLOT_BYTES],
+    stem: [0; SLOT_BYTES],
+};
+
+thread_local! {
+    /// Indexed by `Stemmer as usize`, allocated on first use.
+    static STEMS: RefCell<Vec<Option<Box<[Slot]>>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Replaces `buf` by its stem; true if it changed.
+fn stem_in_place(which: Stemmer, stemmer: &SnowballStemmer, buf: &mut String) -> bool {
+    let len = buf.len();
+    if len > SLOT_BYTES {
+        return stem_uncached(stemmer, buf);
+    }
+    let mut hasher = FxHasher::default();
+    hasher.write(buf.as_bytes());
+    let index = (hasher.finish() >> (64 - SLOTS.trailing_zeros())) as usize;
+    STEMS.with_borrow_mut(|tables| {
+        if tables.len() <= which as usize {
+            tables.resize(Stemmer::ALL.len(), None);
+        }
+        let table = tables[which as usize].get_or_insert_with(|| vec![EMPTY_SLOT; SLOTS].into());
+        let slot = &mut table[index];
+        if usize::from(slot.key_len) == len && slot.key[..len] == *buf.as_bytes() {
+            let stem = &slot.stem[..usize::from(slot.stem_len)];
+            if stem == buf.as_bytes() {
+                return false;
+            }
+            // Stems are copied from a `str`, so they are valid UTF-8.
+            let stem = std::str::from_utf8(stem).expect("memoized stem is UTF-8");
+            buf.clear();
+            buf.push_str(stem);
+            return true;
+        }
+        let mut key = [0; SLOT_BYTES];
+        key[..len].copy_from_slice(buf.as_bytes());
+        let key_len = len as u8;
+        let changed = stem_uncached(stemmer, buf);
+        if buf.len() <= SLOT_BYTES {
+            let mut stem = [0; SLOT_BYTES];
+            stem[..buf.len()].copy_from_slice(buf.as_bytes());
+            *slot = Slot {
+                key_len,
+                stem_len: buf.len() as u8,
+                key,
+                stem,
+            };
+        }
+        changed
+    })
+}
+
+fn stem_uncached(stemmer: &SnowballStemmer, buf: &mut String) -> bool {
+    match stemmer.stem(buf) {
+        std::borrow::Cow::Borrowed(_) => false,
+        std::borrow::Cow::Owned(stem) => {
+            buf.clear();
+            buf.push_str(&stem);
+            true
+        }
+    }
+}
+
+/// The Firefox/rustc "Fx" hash: a multiply-rotate over 8-byte words, several
+/// times faster than SipHash on short keys (rustc-hash, inlined here to
+/// spare a dependency). Not flood-resistant, which a fixed-size table
+/// need not be.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(chain: &Chain, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut buf = String::new();
+        chain.words(text, &mut buf, &mut |t| out.push(t.to_string()));
+        out
+    }
+
+    #[test]
+    fn splits_unicode_words_and_folds_case() {
+        let chain = Chain::new(true, 1, 30, Stemmer::None);
+        assert_eq!(
+            run(&chain, "Hello, WORLD! Grüße ÄRGER can't 3.14 — x"),
+            ["hello", "world", "grüße", "ärger", "can't", "3.14", "x"]
+        );
+    }
+
+    #[test]
+    fn keeps_case_when_asked() {
+        let chain = Chain::new(false, 1, 30, Stemmer::None);
+        assert_eq!(run(&chain, "FREE Money"), ["FREE", "Money"]);
+    }
+
+    #[test]
+    fn colon_splits_words() {
+        let chain = Chain::new(true, 1, 30, Stemmer::None);
+        assert_eq!(
+            run(&chain, "subject:free re:win"),
+            ["subject", "free", "re", "win"]
+        );
+    }
+
+    #[test]
+    fn length_cap_counts_chars() {
+        let chain = Chain::new(true, 2, 5, Stemmer::None);
+        assert_eq!(
+            run(&chain, "a ab abcde abcdef ééééé éééééé"),
+            ["ab", "abcde", "ééééé"]
+        );
+        let base64 = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5eg";
+        assert!(run(&chain, base64).is_empty());
+    }
+
+    #[test]
+    fn stems_english() {
+        let chain = Chain::new(true, 2, 30, Stemmer::English);
+        assert_eq!(
+            run(&chain, "Running offers GUARANTEED"),
+            ["run", "offer", "guarante"]
+        );
+    }
+
+    #[test]
+    fn stem_below_minimum_is_dropped() {
+        // English stems "is" to "is" but "ies" to "i".
+        let chain = Chain::new(true, 2, 30, Stemmer::English);
+        assert!(run(&chain, "ies").iter().all(|t| t.chars().count() >= 2));
+    }
+
+    #[test]
+    fn cached_stems_match_uncached() {
+        let snowball = SnowballStemmer::create(rust_stemmers::Algorithm::English);
+        let words = [
+            "running",
+            "offers",
+            "is",
+            "2002",
+            "guaranteed",
+            "running",
+            "offers",
+        ];
+        for _ in 0..2 {
+            for word in words {
+                let mut buf = word.to_string();
+                let changed = stem_in_place(Stemmer::English, &snowball, &mut buf);
+                assert_eq!(buf, snowball.stem(word));
+                assert_eq!(changed, buf != word);
+            }
+        }
+        // Another language on the same thread gets its own memo.
+        let mut buf = "laufen".to_string();
+        stem_in_place(
+            Stemmer::German,
+            &SnowballStemmer::create(rust_stemmers::Algorithm::German),
+            &mut buf,
+        );
+        assert_eq!(buf, "lauf");
+    }
+
+    #[test]
+    fn lowercase_may_lengthen() {
+        // 'İ' lowercases to "i\u{307}": two chars, checked after folding.
+        let chain = Chain::new(true, 1, 1, Stemmer::None);
+        assert!(run(&chain, "İ").is_empty());
+        assert_eq!(run(&chain, "Ä"), ["ä"]);
+    }
+}
