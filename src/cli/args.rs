@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use sparsetext::analyze::{AnalyzerConfig, Stemmer};
 use sparsetext::dataset::{Scheme, Weighting};
 
 /// Sparse (L1 / Elastic-Net) logistic regression spam filter.
@@ -107,6 +108,94 @@ impl ModelArg {
     }
 }
 
+/// How mail becomes tokens; every flag defaults to `AnalyzerConfig::default()`.
+#[derive(Debug, Args)]
+pub struct AnalyzerArgs {
+    /// Stemmer: english (default), none, or another Snowball language (french, german, ...).
+    #[arg(long, value_name = "LANG")]
+    pub stemmer: Option<Stemmer>,
+
+    /// Fold case [default: true].
+    #[arg(long, value_name = "BOOL")]
+    pub lowercase: Option<bool>,
+
+    /// Drop words shorter than N characters [default: 2].
+    #[arg(long, value_name = "N")]
+    pub min_token_len: Option<usize>,
+
+    /// Drop words longer than N characters (base64, hashes) [default: 30].
+    #[arg(long, value_name = "N")]
+    pub max_token_len: Option<usize>,
+
+    /// Header fields whose words become tagged tokens (`subject:word`), comma-separated
+    /// [default: subject,from,reply-to,to,content-type,x-mailer]; "" for none.
+    #[arg(long, value_name = "FIELDS")]
+    pub headers: Option<String>,
+
+    /// `field:@domain` tokens for addresses in tagged fields [default: true].
+    #[arg(long, value_name = "BOOL")]
+    pub address_domains: Option<bool>,
+
+    /// `url:host` tokens for URLs in the body [default: true].
+    #[arg(long, value_name = "BOOL")]
+    pub url_hosts: Option<bool>,
+
+    /// Also the parent domains of hosts [default: true].
+    #[arg(long, value_name = "BOOL")]
+    pub host_suffixes: Option<bool>,
+
+    /// `attach:` tokens for attachment types and extensions [default: true].
+    #[arg(long, value_name = "BOOL")]
+    pub attachment_tokens: Option<bool>,
+
+    /// Tokenize at most N bytes of each message's text; 0 for no cap [default: 262144].
+    #[arg(long, value_name = "N")]
+    pub max_text_bytes: Option<usize>,
+}
+
+impl AnalyzerArgs {
+    /// The checked analyzer configuration.
+    pub fn config(&self) -> sparsetext::Result<AnalyzerConfig> {
+        let mut config = AnalyzerConfig::default();
+        if let Some(v) = self.stemmer {
+            config.stemmer = v;
+        }
+        if let Some(v) = self.lowercase {
+            config.lowercase = v;
+        }
+        if let Some(v) = self.min_token_len {
+            config.min_token_len = v;
+        }
+        if let Some(v) = self.max_token_len {
+            config.max_token_len = v;
+        }
+        if let Some(v) = &self.headers {
+            config.header_fields = v
+                .split(',')
+                .map(|f| f.trim().to_ascii_lowercase())
+                .filter(|f| !f.is_empty())
+                .collect();
+        }
+        if let Some(v) = self.address_domains {
+            config.address_domains = v;
+        }
+        if let Some(v) = self.url_hosts {
+            config.url_hosts = v;
+        }
+        if let Some(v) = self.host_suffixes {
+            config.host_suffixes = v;
+        }
+        if let Some(v) = self.attachment_tokens {
+            config.attachment_tokens = v;
+        }
+        if let Some(v) = self.max_text_bytes {
+            config.max_text_bytes = (v > 0).then_some(v);
+        }
+        config.check()?;
+        Ok(config)
+    }
+}
+
 /// How counts become matrix values.
 #[derive(Debug, Args)]
 pub struct SchemeArgs {
@@ -138,6 +227,9 @@ impl SchemeArgs {
 pub struct VectorizeArgs {
     #[command(flatten)]
     pub corpus: CorpusArgs,
+
+    #[command(flatten)]
+    pub analyzer: AnalyzerArgs,
 
     #[command(flatten)]
     pub scheme: SchemeArgs,
@@ -175,6 +267,9 @@ pub struct TrainArgs {
     /// Without it, a feature's term is its id as written in the file.
     #[arg(long, value_name = "FILE", requires = "svmlight")]
     pub vocab: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub analyzer: AnalyzerArgs,
 
     #[command(flatten)]
     pub scheme: SchemeArgs,

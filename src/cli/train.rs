@@ -20,7 +20,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         .nlambda(args.nlambda)
         .lambda_min_ratio(args.lambda_min_ratio)
         .check()?;
-    let analyzer_config = AnalyzerConfig::default();
+    let analyzer_config = args.analyzer.config()?;
     let (data, vocab, skipped) = match &args.svmlight {
         Some(path) => read_svmlight(path, args.vocab.as_deref())?,
         None => read_mail(&args, analyzer_config.clone())?,

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use sparsetext::analyze::{Analyzer, AnalyzerConfig};
+use sparsetext::analyze::Analyzer;
 use sparsetext::{Result, svmlight, vectorize};
 
 use super::args::VectorizeArgs;
@@ -12,7 +12,7 @@ use super::args::VectorizeArgs;
 pub fn run(args: VectorizeArgs) -> Result<ExitCode> {
     let start = Instant::now();
     let corpus = super::labeled_corpus(&args.corpus)?;
-    let analyzer = Analyzer::new(AnalyzerConfig::default());
+    let analyzer = Analyzer::new(args.analyzer.config()?);
     let bar = super::progress(corpus.items.len(), "reading");
     let analyzed = vectorize::analyze(&corpus, &analyzer, &|| bar.inc(1));
     bar.finish_and_clear();
