@@ -20,7 +20,8 @@ pub fn run(args: WordsArgs) -> Result<ExitCode> {
     let mut out = BufWriter::new(stdout.lock());
     let io = |e| Error::io("<stdout>", e);
     for (term, weight) in chosen {
-        writeln!(out, "{weight:+.6}\t{term}").map_err(io)?;
+        // Shortest round-trip form: a tiny weight never prints as 0.
+        writeln!(out, "{weight:+}\t{term}").map_err(io)?;
     }
     out.flush().map_err(io)?;
     Ok(ExitCode::SUCCESS)
