@@ -57,37 +57,28 @@ impl TermCounts {
     }
 }
 
-/// Collects one message's tokens into a single buffer (one allocation per
-/// distinct term, not per token), then sorts and merges them.
+/// Counts one message's tokens in a hash map (one allocation per distinct
+/// term, not per token), then sorts the distinct terms once.
 #[derive(Debug, Default)]
 pub struct TermCountsBuilder {
-    text: String,
-    spans: Vec<(u32, u32)>,
+    counts: FxHashMap<Box<str>, u32>,
 }
 
 impl TermCountsBuilder {
     /// Adds one token occurrence.
     pub fn push(&mut self, token: &str) {
-        let start = self.text.len() as u32;
-        self.text.push_str(token);
-        self.spans.push((start, self.text.len() as u32));
-    }
-
-    /// Sorts and merges the tokens seen so far, and resets the builder.
-    pub fn finish(&mut self) -> TermCounts {
-        let text = &self.text;
-        let slice = |&(a, b): &(u32, u32)| &text[a as usize..b as usize];
-        self.spans.sort_unstable_by(|a, b| slice(a).cmp(slice(b)));
-        let mut terms: Vec<(Box<str>, u32)> = Vec::new();
-        for span in &self.spans {
-            let term = slice(span);
-            match terms.last_mut() {
-                Some((last, count)) if **last == *term => *count += 1,
-                _ => terms.push((term.into(), 1)),
+        match self.counts.get_mut(token) {
+            Some(count) => *count += 1,
+            None => {
+                self.counts.insert(token.into(), 1);
             }
         }
-        self.text.clear();
-        self.spans.clear();
+    }
+
+    /// Sorts and returns the tokens seen so far, and resets the builder.
+    pub fn finish(&mut self) -> TermCounts {
+        let mut terms: Vec<(Box<str>, u32)> = self.counts.drain().collect();
+        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         TermCounts { terms }
     }
 }
