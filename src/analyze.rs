@@ -674,6 +674,12 @@ mod tests {
     }
 
     #[test]
+    fn analyzer_is_shareable_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Analyzer>();
+    }
+
+    #[test]
     fn clone_tokenizes_alike() {
         let a = Analyzer::new(AnalyzerConfig::default());
         let b = a.clone();
