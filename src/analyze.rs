@@ -894,4 +894,21 @@ mod tests {
             assert!(n <= 256 * 1024, "{name}: cap not applied");
         }
     }
+
+    /// Prints the tokens of the mail files named in `SPARSETEXT_DUMP`
+    /// (separated by ':'), for eyeballing what the analyzer makes of them.
+    #[test]
+    #[ignore = "diagnostic: set SPARSETEXT_DUMP"]
+    fn dump_tokens() {
+        let Ok(paths) = std::env::var("SPARSETEXT_DUMP") else {
+            return;
+        };
+        let analyzer = Analyzer::new(AnalyzerConfig::default());
+        for path in paths.split(':') {
+            let raw = std::fs::read(path).unwrap();
+            let mut out = Vec::new();
+            let notes = analyzer.tokenize(&raw, &mut |t| out.push(t.to_string()));
+            eprintln!("== {path}: {notes:?}\n{}", out.join(" "));
+        }
+    }
 }
