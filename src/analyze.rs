@@ -10,7 +10,7 @@
 //!    domains); for `content-type`, the MIME type and charset
 //!    (`content-type:text/html`, `content-type:charset=gb2312`);
 //! 2. body words: Unicode (UAX #29) words, case-folded, length-capped (which
-//!    drops base64 and hash junk), stemmed (see [`chain`]);
+//!    drops base64 and hash junk), stemmed with a per-thread memo;
 //! 3. URL hosts: `url:shop.example.com`, its parent domains
 //!    (`url:example.com`), `url:[ip]` for a numeric host;
 //! 4. attachments: `attach:image/gif`, `attach:.exe`.

@@ -12,6 +12,11 @@
 //! Files of the SpamAssassin corpus start with an mbox `From addr date`
 //! line before the headers; it is skipped.
 //!
+//! Both alternatives of a `multipart/alternative` are kept: the HTML one
+//! often differs from its plain twin in spam, and carries the links.
+//! Non-text parts keep only their type and file name ([`Attachment`]).
+//! Input without a header block (a bare text, binary junk) becomes one text.
+//!
 //! ```
 //! use sparsetext::mail;
 //!
@@ -90,7 +95,9 @@ impl Message {
 /// Parses raw mail bytes, keeping all of its text.
 ///
 /// Never fails: malformed input yields what could be decoded (see the
-/// module docs). Use [`parse_limited`] on untrusted input of unbounded size.
+/// module docs). Never panics either: a panic inside mail-parser (none is
+/// known) is caught and the input kept as lossy text, flagged `damaged`.
+/// Use [`parse_limited`] on untrusted input of unbounded size.
 pub fn parse(raw: &[u8]) -> Message {
     parse_limited(raw, None)
 }
