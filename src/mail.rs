@@ -215,11 +215,17 @@ impl<'m> Builder<'m> {
             match &part.body {
                 PartType::Text(text) => {
                     self.note_charset(part);
-                    self.push_text(Cow::Borrowed(text.as_ref()));
+                    match undeclared_8bit(parsed, part, text) {
+                        Some(text) => self.push_text(Cow::Owned(text)),
+                        None => self.push_text(Cow::Borrowed(text.as_ref())),
+                    }
                 }
                 PartType::Html(html) => {
                     self.note_charset(part);
-                    self.push_html(html);
+                    match undeclared_8bit(parsed, part, html) {
+                        Some(html) => self.push_html(&html),
+                        None => self.push_html(html),
+                    }
                 }
                 PartType::Binary(_) | PartType::InlineBinary(_) => {
                     self.message.attachments.push(attachment(part));
@@ -311,6 +317,34 @@ impl<'m> Builder<'m> {
             .urls
             .extend(text_urls.into_iter().filter(|u| !hrefs.contains(u)));
     }
+}
+
+/// The part's text re-read as windows-1252, when it declares no charset,
+/// has no transfer encoding and was not valid UTF-8.
+///
+/// Old mailers sent Latin-1 without saying so; read as UTF-8 each accented
+/// letter becomes U+FFFD and splits its word (`caf\u{FFFD}`). windows-1252
+/// is what browsers assume in that case, and decodes every byte.
+fn undeclared_8bit(
+    parsed: &mail_parser::Message<'_>,
+    part: &MessagePart<'_>,
+    text: &str,
+) -> Option<String> {
+    let declared = part
+        .content_type()
+        .and_then(|ct| ct.attribute("charset"))
+        .is_some();
+    if declared || part.encoding != mail_parser::Encoding::None || !has_replacement_char(text) {
+        return None;
+    }
+    let raw = parsed
+        .raw_message
+        .get(part.offset_body as usize..part.offset_end as usize)?;
+    if raw.len() > text.len() * 2 || std::str::from_utf8(raw).is_ok() {
+        return None; // Offsets that do not match the text: keep it.
+    }
+    let cp1252 = mail_parser::decoders::charsets::map::charset_decoder(b"windows-1252")?;
+    Some(cp1252(raw))
 }
 
 /// How many bytes of HTML are converted per byte of text budget.
@@ -683,6 +717,17 @@ mod tests {
         assert!(text.contains("after"), "{text:?}");
         assert!(text.contains('\u{FFFD}'));
         assert!(m.damaged);
+    }
+
+    #[test]
+    fn undeclared_latin1_is_read_as_windows_1252() {
+        let m = parse(b"Subject: x\n\nCaf\xe9 cr\xe8me \x80 5\n");
+        assert_eq!(m.texts, vec!["Café crème € 5\n".to_string()]);
+        let m = parse(b"Subject: x\nContent-Type: text/html\n\n<p>Gr\xfc\xdfe</p>\n");
+        assert_eq!(m.texts, vec!["Grüße\n".to_string()]);
+        // A declared charset is obeyed, even when wrong.
+        let m = parse(b"Subject: x\nContent-Type: text/plain; charset=utf-8\n\nCaf\xe9\n");
+        assert_eq!(m.texts, vec!["Caf\u{FFFD}\n".to_string()]);
     }
 
     #[test]
