@@ -10,7 +10,7 @@
 //!    domains); for `content-type`, the MIME type and charset
 //!    (`content-type:text/html`, `content-type:charset=gb2312`);
 //! 2. body words: Unicode (UAX #29) words, case-folded, length-capped (which
-//!    drops base64 and hash junk), stemmed (see [`chain`]);
+//!    drops base64 and hash junk), stemmed with a per-thread memo;
 //! 3. URL hosts: `url:shop.example.com`, its parent domains
 //!    (`url:example.com`), `url:[ip]` for a numeric host;
 //! 4. attachments: `attach:image/gif`, `attach:.exe`.
@@ -674,6 +674,12 @@ mod tests {
     }
 
     #[test]
+    fn analyzer_is_shareable_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Analyzer>();
+    }
+
+    #[test]
     fn clone_tokenizes_alike() {
         let a = Analyzer::new(AnalyzerConfig::default());
         let b = a.clone();
@@ -886,6 +892,23 @@ mod tests {
             );
             assert!(secs < 10.0, "{name} took {secs} s");
             assert!(n <= 256 * 1024, "{name}: cap not applied");
+        }
+    }
+
+    /// Prints the tokens of the mail files named in `SPARSETEXT_DUMP`
+    /// (separated by ':'), for eyeballing what the analyzer makes of them.
+    #[test]
+    #[ignore = "diagnostic: set SPARSETEXT_DUMP"]
+    fn dump_tokens() {
+        let Ok(paths) = std::env::var("SPARSETEXT_DUMP") else {
+            return;
+        };
+        let analyzer = Analyzer::new(AnalyzerConfig::default());
+        for path in paths.split(':') {
+            let raw = std::fs::read(path).unwrap();
+            let mut out = Vec::new();
+            let notes = analyzer.tokenize(&raw, &mut |t| out.push(t.to_string()));
+            eprintln!("== {path}: {notes:?}\n{}", out.join(" "));
         }
     }
 }

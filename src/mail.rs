@@ -12,6 +12,11 @@
 //! Files of the SpamAssassin corpus start with an mbox `From addr date`
 //! line before the headers; it is skipped.
 //!
+//! Both alternatives of a `multipart/alternative` are kept: the HTML one
+//! often differs from its plain twin in spam, and carries the links.
+//! Non-text parts keep only their type and file name ([`Attachment`]).
+//! Input without a header block (a bare text, binary junk) becomes one text.
+//!
 //! ```
 //! use sparsetext::mail;
 //!
@@ -90,7 +95,9 @@ impl Message {
 /// Parses raw mail bytes, keeping all of its text.
 ///
 /// Never fails: malformed input yields what could be decoded (see the
-/// module docs). Use [`parse_limited`] on untrusted input of unbounded size.
+/// module docs). Never panics either: a panic inside mail-parser (none is
+/// known) is caught and the input kept as lossy text, flagged `damaged`.
+/// Use [`parse_limited`] on untrusted input of unbounded size.
 pub fn parse(raw: &[u8]) -> Message {
     parse_limited(raw, None)
 }
@@ -150,7 +157,8 @@ static PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
 
 fn decode(raw: &[u8], limit: usize) -> Message {
     let mut message = Message::default();
-    let parsed = PARSER.parse(raw).filter(|m| {
+    let parsed = has_header_block(raw).then(|| PARSER.parse(raw)).flatten();
+    let parsed = parsed.filter(|m| {
         m.parts
             .first()
             .and_then(|root| root.headers.first())
@@ -207,11 +215,17 @@ impl<'m> Builder<'m> {
             match &part.body {
                 PartType::Text(text) => {
                     self.note_charset(part);
-                    self.push_text(Cow::Borrowed(text.as_ref()));
+                    match undeclared_8bit(parsed, part, text) {
+                        Some(text) => self.push_text(Cow::Owned(text)),
+                        None => self.push_text(Cow::Borrowed(text.as_ref())),
+                    }
                 }
                 PartType::Html(html) => {
                     self.note_charset(part);
-                    self.push_html(html);
+                    match undeclared_8bit(parsed, part, html) {
+                        Some(html) => self.push_html(&html),
+                        None => self.push_html(html),
+                    }
                 }
                 PartType::Binary(_) | PartType::InlineBinary(_) => {
                     self.message.attachments.push(attachment(part));
@@ -305,6 +319,34 @@ impl<'m> Builder<'m> {
     }
 }
 
+/// The part's text re-read as windows-1252, when it declares no charset,
+/// has no transfer encoding and was not valid UTF-8.
+///
+/// Old mailers sent Latin-1 without saying so; read as UTF-8 each accented
+/// letter becomes U+FFFD and splits its word (`caf\u{FFFD}`). windows-1252
+/// is what browsers assume in that case, and decodes every byte.
+fn undeclared_8bit(
+    parsed: &mail_parser::Message<'_>,
+    part: &MessagePart<'_>,
+    text: &str,
+) -> Option<String> {
+    let declared = part
+        .content_type()
+        .and_then(|ct| ct.attribute("charset"))
+        .is_some();
+    if declared || part.encoding != mail_parser::Encoding::None || !has_replacement_char(text) {
+        return None;
+    }
+    let raw = parsed
+        .raw_message
+        .get(part.offset_body as usize..part.offset_end as usize)?;
+    if raw.len() > text.len() * 2 || std::str::from_utf8(raw).is_ok() {
+        return None; // Offsets that do not match the text: keep it.
+    }
+    let cp1252 = mail_parser::decoders::charsets::map::charset_decoder(b"windows-1252")?;
+    Some(cp1252(raw))
+}
+
 /// How many bytes of HTML are converted per byte of text budget.
 const HTML_MARKUP_FACTOR: usize = 8;
 
@@ -312,6 +354,16 @@ const HTML_MARKUP_FACTOR: usize = 8;
 /// any bytes before a ':' as one, which would make binary junk a header.
 fn is_field_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':')
+}
+
+/// Whether `raw` can start with a header block: a blank first line (an
+/// empty block) or a ':' on the first line. Checked with one `memchr2`
+/// before mail-parser, which would take a colon-free 100 MB line byte by
+/// byte for a field name.
+fn has_header_block(raw: &[u8]) -> bool {
+    raw.starts_with(b"\n")
+        || raw.starts_with(b"\r\n")
+        || memchr::memchr2(b':', b'\n', raw).is_some_and(|i| raw[i] == b':')
 }
 
 /// Whether a ':' ends the name of `header`: mail-parser also takes a
@@ -665,6 +717,17 @@ mod tests {
         assert!(text.contains("after"), "{text:?}");
         assert!(text.contains('\u{FFFD}'));
         assert!(m.damaged);
+    }
+
+    #[test]
+    fn undeclared_latin1_is_read_as_windows_1252() {
+        let m = parse(b"Subject: x\n\nCaf\xe9 cr\xe8me \x80 5\n");
+        assert_eq!(m.texts, vec!["Café crème € 5\n".to_string()]);
+        let m = parse(b"Subject: x\nContent-Type: text/html\n\n<p>Gr\xfc\xdfe</p>\n");
+        assert_eq!(m.texts, vec!["Grüße\n".to_string()]);
+        // A declared charset is obeyed, even when wrong.
+        let m = parse(b"Subject: x\nContent-Type: text/plain; charset=utf-8\n\nCaf\xe9\n");
+        assert_eq!(m.texts, vec!["Caf\u{FFFD}\n".to_string()]);
     }
 
     #[test]

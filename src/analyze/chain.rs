@@ -75,7 +75,10 @@ impl Chain {
         if !self.len_ok(ascii, buf) {
             return;
         }
+        // Suffixes are letters: numbers ("2002", "3.14") stem to themselves.
+        let has_letters = !ascii || buf.bytes().any(|b| b.is_ascii_alphabetic());
         if let Some((which, stemmer)) = &self.stemmer
+            && has_letters
             && stem_in_place(*which, stemmer, buf)
             && !self.len_ok(ascii, buf)
         {
@@ -120,7 +123,7 @@ fn lower_case(lowercase: bool, ascii: bool, word: &str, buf: &mut String) {
 /// slots; a `HashMap` memo of the whole vocabulary was barely faster than
 /// stemming, its lookups missing the CPU caches. Thread-local, because the
 /// analyzer is shared by rayon workers and a lock would serialize them.
-const SLOTS: usize = 1 << 12;
+const SLOTS: usize = 1 << 14;
 
 /// Longest word (and stem) memoized, in bytes; longer ones are stemmed
 /// every time.
