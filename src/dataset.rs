@@ -204,4 +204,34 @@ mod tests {
         assert_eq!("log".parse::<Weighting>(), Ok(Weighting::LogCounts));
         assert!("tfidf".parse::<Weighting>().is_err());
     }
+
+    proptest::proptest! {
+        /// Whatever the messages and pruning, the matrix is valid CSR: offsets
+        /// increase, ids increase strictly within a row and stay below the
+        /// vocabulary size, and each row holds exactly its message's kept terms.
+        #[test]
+        fn build_gives_valid_csr(
+            docs in proptest::collection::vec(proptest::collection::vec("[a-f]{1,3}", 0..12), 1..15),
+            min_df in 1u32..4,
+        ) {
+            let docs: Vec<TermCounts> = docs.iter().map(TermCounts::from_tokens).collect();
+            let vocab = Vocabulary::fit(&docs, min_df);
+            let y = vec![false; docs.len()];
+            let data = Dataset::build(&docs, y, &vocab, Scheme::default());
+            let x = &data.x;
+            proptest::prop_assert!(x.is_csr());
+            proptest::prop_assert_eq!(x.rows(), docs.len());
+            proptest::prop_assert_eq!(x.cols(), vocab.len());
+            let indptr = x.indptr().to_proper().to_vec();
+            proptest::prop_assert!(indptr.windows(2).all(|w| w[0] <= w[1]));
+            proptest::prop_assert_eq!(indptr[docs.len()], x.nnz());
+            for (row, doc) in x.outer_iterator().zip(&docs) {
+                let ids = row.indices();
+                proptest::prop_assert!(ids.windows(2).all(|w| w[0] < w[1]));
+                proptest::prop_assert!(ids.iter().all(|&id| (id as usize) < vocab.len()));
+                let kept: Vec<u32> = doc.terms().iter().filter_map(|(t, _)| vocab.id(t)).collect();
+                proptest::prop_assert_eq!(ids, &kept[..]);
+            }
+        }
+    }
 }
