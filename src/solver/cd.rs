@@ -63,6 +63,8 @@ const ARMIJO: f64 = 0.01;
 /// Inner coordinate descent stops once no coordinate moves the quadratic
 /// model by more than this fraction of the first sweep's largest move.
 const INNER_REL: f64 = 1e-2;
+/// Sweeps between Anderson extrapolations.
+const ANDERSON_K: usize = 5;
 /// Coordinate descent sweeps allowed per Newton step.
 const MAX_SWEEPS: usize = 500;
 
@@ -247,6 +249,9 @@ pub(crate) struct Work {
     h: Vec<f64>,
     s: Vec<f64>,
     wnew: Vec<f64>,
+    /// Anderson: past iterates of wnew, flattened; the extrapolated point.
+    hist: Vec<f64>,
+    wacc: Vec<f64>,
     cands: Vec<(f32, u32)>,
 }
 
@@ -269,6 +274,8 @@ impl Work {
             h: Vec::new(),
             s: Vec::new(),
             wnew: Vec::new(),
+            hist: Vec::new(),
+            wacc: Vec::new(),
             cands: Vec::new(),
         }
     }
@@ -629,6 +636,7 @@ fn newton_step(
     // carries the dense part (the intercept's implicit moves). Start with the
     // intercept optimal in the model: sum of the true residual = 0.
     wk.rq.copy_from_slice(&wk.r);
+    wk.hist.clear();
     let mut o = -wk.r.iter().sum::<f64>() / hb;
     let mut first = f64::NAN;
     let mut full = true;
@@ -662,6 +670,11 @@ fn newton_step(
             first = maxch;
         }
         let small = maxch <= INNER_REL * first || maxch <= 1e-30;
+        if full || small {
+            wk.hist.clear();
+        } else {
+            o = anderson(x, wk, l1, l2, o, hb);
+        }
         if sweeps >= MAX_SWEEPS {
             break;
         }
@@ -739,6 +752,121 @@ fn newton_step(
         t *= 0.5;
     }
     (loss, false)
+}
+
+/// Anderson acceleration of the coordinate descent (Bertrand & Massias 2021,
+/// "Anderson acceleration of coordinate descent", AISTATS, Algorithm 2):
+/// keeps the iterates of the last sweeps over the non-zero coordinates and,
+/// every [`ANDERSON_K`] sweeps, tries the extrapolated point
+/// `sum_k c_k w_k`, c minimizing `|sum_k c_k (w_{k+1} - w_k)|` with
+/// `sum c = 1`. It is taken only if it lowers the quadratic model, whose value
+/// with the intercept optimal is `-1/2 sum_i (r_i^2 - rq_i^2) / v_i` for the
+/// model residual rq = r - V deta. Returns the new offset `o`.
+fn anderson(x: &Design, wk: &mut Work, l1: f64, l2: f64, o: f64, hb: f64) -> f64 {
+    let m = wk.wnew.len();
+    wk.hist.extend_from_slice(&wk.wnew);
+    let kk = ANDERSON_K;
+    if wk.hist.len() < (kk + 1) * m {
+        return o;
+    }
+    // U^T U for U_k = w_{k+1} - w_k.
+    let mut gram = [[0.0f64; ANDERSON_K]; ANDERSON_K];
+    let diff = |k: usize, i: usize| wk.hist[(k + 1) * m + i] - wk.hist[k * m + i];
+    for a in 0..kk {
+        for b in a..kk {
+            let v: f64 = (0..m).map(|i| diff(a, i) * diff(b, i)).sum();
+            gram[a][b] = v;
+            gram[b][a] = v;
+        }
+    }
+    let trace: f64 = (0..kk).map(|a| gram[a][a]).sum();
+    let mut c = [1.0f64; ANDERSON_K];
+    if !(trace > 0.0 && solve_small(&mut gram, &mut c, 1e-10 * trace)) {
+        wk.hist.clear();
+        return o;
+    }
+    let total: f64 = c.iter().sum();
+    if total.abs() < 1e-300 || !total.is_finite() {
+        wk.hist.clear();
+        return o;
+    }
+    // Extrapolated point into wk.wacc.
+    wk.wacc.clear();
+    wk.wacc.extend((0..m).map(|i| {
+        (0..kk)
+            .map(|k| c[k] / total * wk.hist[(k + 1) * m + i])
+            .sum::<f64>()
+    }));
+    wk.hist.clear();
+    // Its model residual, intercept re-optimized.
+    let n = wk.rq.len();
+    for i in 0..n {
+        wk.trial[i] = wk.rq[i] + wk.v[i] * o;
+    }
+    for k in 0..m {
+        let d = wk.wacc[k] - wk.wnew[k];
+        if d != 0.0 {
+            x.col(wk.ws[k] as usize)
+                .axpy(-d, Some(&wk.v), &mut wk.trial);
+        }
+    }
+    let shift = wk.trial.iter().sum::<f64>() / hb;
+    let (mut q_acc, mut q_cur) = (0.0, 0.0);
+    for i in 0..n {
+        let t = wk.trial[i] - wk.v[i] * shift;
+        wk.trial[i] = t;
+        let cur = wk.rq[i] + wk.v[i] * o;
+        let r2 = wk.r[i] * wk.r[i];
+        q_acc += (r2 - t * t) / wk.v[i];
+        q_cur += (r2 - cur * cur) / wk.v[i];
+    }
+    let pen = |w: &[f64]| -> f64 { w.iter().map(|&w| l1 * w.abs() + 0.5 * l2 * w * w).sum() };
+    let q_acc = -0.5 * q_acc + pen(&wk.wacc);
+    let q_cur = -0.5 * q_cur + pen(&wk.wnew);
+    if q_acc < q_cur {
+        std::mem::swap(&mut wk.wnew, &mut wk.wacc);
+        std::mem::swap(&mut wk.rq, &mut wk.trial);
+        return 0.0;
+    }
+    o
+}
+
+/// Solves the small system `(A + reg I) c = c` in place (c holds the right-hand
+/// side) by Gaussian elimination with partial pivoting; false if singular.
+fn solve_small(
+    a: &mut [[f64; ANDERSON_K]; ANDERSON_K],
+    c: &mut [f64; ANDERSON_K],
+    reg: f64,
+) -> bool {
+    let n = ANDERSON_K;
+    for i in 0..n {
+        a[i][i] += reg;
+    }
+    for col in 0..n {
+        let piv = (col..n)
+            .max_by(|&p, &q| a[p][col].abs().total_cmp(&a[q][col].abs()))
+            .unwrap_or(col);
+        if a[piv][col].abs() < 1e-300 {
+            return false;
+        }
+        a.swap(col, piv);
+        c.swap(col, piv);
+        for row in col + 1..n {
+            let f = a[row][col] / a[col][col];
+            for k in col..n {
+                a[row][k] -= f * a[col][k];
+            }
+            c[row] -= f * c[col];
+        }
+    }
+    for col in (0..n).rev() {
+        let mut v = c[col];
+        for k in col + 1..n {
+            v -= a[col][k] * c[k];
+        }
+        c[col] = v / a[col][col];
+    }
+    c.iter().all(|v| v.is_finite())
 }
 
 /// Builds the public [`Fit`] from a solved state.
