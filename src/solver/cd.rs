@@ -762,6 +762,7 @@ fn newton_step(
 /// `sum c = 1`. It is taken only if it lowers the quadratic model, whose value
 /// with the intercept optimal is `-1/2 sum_i (r_i^2 - rq_i^2) / v_i` for the
 /// model residual rq = r - V deta. Returns the new offset `o`.
+#[allow(clippy::needless_range_loop)] // small dense linear algebra reads best indexed
 fn anderson(x: &Design, wk: &mut Work, l1: f64, l2: f64, o: f64, hb: f64) -> f64 {
     let m = wk.wnew.len();
     wk.hist.extend_from_slice(&wk.wnew);
@@ -833,6 +834,7 @@ fn anderson(x: &Design, wk: &mut Work, l1: f64, l2: f64, o: f64, hb: f64) -> f64
 
 /// Solves the small system `(A + reg I) c = c` in place (c holds the right-hand
 /// side) by Gaussian elimination with partial pivoting; false if singular.
+#[allow(clippy::needless_range_loop)]
 fn solve_small(
     a: &mut [[f64; ANDERSON_K]; ANDERSON_K],
     c: &mut [f64; ANDERSON_K],
