@@ -371,6 +371,72 @@ pub(crate) fn gradient_at(prob: &Problem, st: &mut State, wk: &mut Work) {
     prob.x.xt_dot(&wk.r, &mut wk.z);
 }
 
+/// Path predictor: moves the warm start from the last fit (w1, b1 at
+/// lambda1) along the secant from the fit before it (w0, b0), scaled by
+/// `gamma` (1 on a geometric grid), keeping each weight's sign (a weight the
+/// secant would carry through zero is set to zero). The predicted point is
+/// kept only if F at `lambda` is lower there than at the last fit, so it can
+/// only help the solver that follows.
+pub(crate) fn predict(
+    prob: &Problem,
+    st: &mut State,
+    wk: &mut Work,
+    lambda: f64,
+    alpha: f64,
+    prev: &Fit,
+    gamma: f64,
+) {
+    let (l1, l2) = (lambda * alpha, lambda * (1.0 - alpha));
+    let pen = |w: f64| l1 * w.abs() + 0.5 * l2 * w * w;
+    let f_now = loss_at(prob, &st.eta)
+        + st.w
+            .iter()
+            .filter(|w| **w != 0.0)
+            .map(|&w| pen(w))
+            .sum::<f64>();
+    // Proposed changes: only weights non-zero now move.
+    let db = gamma * (st.b0 - prev.intercept);
+    wk.trial
+        .iter_mut()
+        .zip(&st.eta)
+        .for_each(|(t, e)| *t = e + db);
+    let mut moves: Vec<(usize, f64)> = Vec::new();
+    let mut pen_new = 0.0;
+    let mut k = 0;
+    for (j, &w1) in st.w.iter().enumerate() {
+        if w1 == 0.0 {
+            continue;
+        }
+        while k < prev.weights.len() && (prev.weights[k].0 as usize) < j {
+            k += 1;
+        }
+        let w0 = match prev.weights.get(k) {
+            Some(&(i, w)) if i as usize == j => w,
+            _ => 0.0,
+        };
+        let mut wc = w1 + gamma * (w1 - w0);
+        if wc.signum() != w1.signum() {
+            wc = 0.0;
+        }
+        pen_new += pen(wc);
+        if wc != w1 {
+            moves.push((j, wc - w1));
+            prob.x.col(j).axpy(wc - w1, None, &mut wk.trial);
+        }
+    }
+    let f_new = loss_at(prob, &wk.trial) + pen_new;
+    if f_new < f_now {
+        std::mem::swap(&mut st.eta, &mut wk.trial);
+        st.b0 += db;
+        for (j, d) in moves {
+            st.w[j] += d;
+            if st.w[j].abs() < 1e-300 {
+                st.w[j] = 0.0;
+            }
+        }
+    }
+}
+
 /// Binary entropy H(q) given q and 1 - q.
 #[inline]
 fn entropy(q: f64, omq: f64) -> f64 {

@@ -101,6 +101,20 @@ pub(crate) fn path_on_grid(
                 .filter(|(_, z)| z.abs() >= cut)
                 .map(|(j, _)| j as u32),
         );
+        if let [.., before, last] = path.fits.as_slice() {
+            let gamma = (lambda / last.lambda).ln() / (last.lambda / before.lambda).ln();
+            if gamma.is_finite() && gamma > 0.0 {
+                cd::predict(
+                    prob,
+                    &mut st,
+                    &mut wk,
+                    lambda,
+                    alpha,
+                    before,
+                    gamma.min(2.0),
+                );
+            }
+        }
         let out = cd::solve(prob, lambda, &mut st, &mut wk, &screened, params);
         let fit = cd::make_fit(prob, lambda, alpha, &st, &out);
         if std::env::var_os("SPARSETEXT_DEBUG").is_some() {
