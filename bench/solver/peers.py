@@ -162,11 +162,13 @@ def main():
         for r in mine:
             fstar = np.minimum(fstar, np.array(r["obj"]))
 
-        def best(out):
+        def best(out, fn):
             ok = [(secs, tol, np.max((objs - fstar) / fstar)) for tol, secs, objs in out
                   if np.max((objs - fstar) / fstar) <= TARGET]
             if ok:
                 secs, tol, worst = min(ok)
+                if secs < 5.0:  # best of 3 for the chosen run: the machine is shared
+                    secs = min([secs] + [timed(fn(tol))[0] for _ in range(2)])
                 return secs, f"tol {tol:g}", worst
             tol, secs, objs = out[-1]
             return None, f"none reached 1e-6 (tol {tol:g}: {secs:.2f} s, worst {np.max((objs - fstar) / fstar):.1e})", None
@@ -179,9 +181,16 @@ def main():
         line = {"problem": (kind, ratio, alpha), "ours": (ours_cert["secs"], ours_worst, ours_cert["gap"]),
                 "ours_fast": ours_fast, "peak": ours_cert["peak"], "design": ours_cert["design"],
                 "nnz": ours_cert["nnz"]}
+        fns = {"glmnet": lambda t: (lambda: glmnet_fit(Xc, y, lams, alpha, t)),
+               "liblinear": lambda t: (lambda: liblinear_fit(ll_prob, n, lams, t)),
+               "skglm": lambda t: (lambda: skglm_fit(X, y, lams, alpha, t))}
         for tool in ["glmnet", "liblinear", "skglm"]:
             if tool in results:
-                line[tool] = best(results[tool])
+                line[tool] = best(results[tool], fns[tool])
+        line["sweeps"] = {tool: [(tol, secs, float(np.max((objs - fstar) / fstar))) for tol, secs, objs in out]
+                          for tool, out in results.items()}
+        line["ours_sweep"] = [(r["tol"], r["secs"], float(np.max((np.array(r["obj"]) - fstar) / fstar)))
+                              for r in mine]
         table.append(line)
 
     print(f"\nmatrix: {path}: {n} x {p}, {X.nnz} non-zeros; single-threaded; "
@@ -208,6 +217,12 @@ def main():
         ratio_cell = f"{min(peers) / secs:.2f}x" if peers else "-"
         cells.append(ratio_cell)
         print("| " + " | ".join(cells) + " |")
+    print("\nEvery run (tolerance: seconds, worst relative suboptimality over the problem's lambdas):\n")
+    for line in table:
+        print(f"- {line['problem']}: sparsetext " + ", ".join(
+            f"{t:g}: {s:.3f} s {w:.1e}" for t, s, w in line["ours_sweep"]))
+        for tool, runs in line["sweeps"].items():
+            print(f"  {tool} " + ", ".join(f"{t:g}: {s:.3f} s {w:.1e}" for t, s, w in runs))
     print()
     for line in table:
         print(f"peak solver heap {line['problem']}: {line['peak'] / 1e6:.2f} MB "

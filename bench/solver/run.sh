@@ -47,7 +47,7 @@ problems=(--single 0.1:1 --single 0.01:1 --single 0.001:1 --single 0.1:0.5 --sin
 {
   "$bench" "$svm" --tol 1e-10 "${problems[@]}"
   for tol in 1e-6 1e-5 1e-4; do
-    "$bench" "$svm" --tol "$tol" --repeat 3 "${problems[@]}"
+    "$bench" "$svm" --tol "$tol" --repeat 5 "${problems[@]}"
   done
 } > "$ours"
 "$py" bench/solver/peers.py "$svm" "$ours" ${QUICK:+--quick}
