@@ -30,13 +30,19 @@ if [ -z "$svm" ]; then
       # The training portion as a tree of links, folder names kept (they carry the labels).
       train=bench/out/solver-train-corpus
       rm -rf "$train"
-      find "$corpus" -type f ! -name '*.json' ! -name 'cmds' | while read -r f; do
-        md5=$(basename "$f" | cut -d. -f2)
-        case "$md5" in [012]*) continue ;; esac
-        d="$train/$(basename "$(dirname "$f")")"
-        mkdir -p "$d"
-        ln -s "$(realpath "$f")" "$d/$(basename "$f")"
-      done
+      "$py" - "$corpus" "$train" <<'PY'
+import os, re, sys
+corpus, train = sys.argv[1], sys.argv[2]
+name = re.compile(r"^\d{5}\.([0-9a-f]{32})(\.txt)?$")  # NNNNN.<md5>, as published (or .txt)
+for root, _, files in os.walk(corpus):
+    for f in files:
+        m = name.match(f)
+        if m is None or m.group(1)[0] in "012":
+            continue
+        d = os.path.join(train, os.path.basename(root))
+        os.makedirs(d, exist_ok=True)
+        os.symlink(os.path.realpath(os.path.join(root, f)), os.path.join(d, f))
+PY
       target/release/sparsetext vectorize "$train" -o "$svm" --vocab bench/out/solver-train.vocab
     fi
   fi
