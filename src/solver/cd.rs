@@ -31,7 +31,13 @@
 //!    with `h_j = sum_i x_ij^2 v_i` and r~ the residual of the quadratic model
 //!    (Friedman et al. 2010, eq. 10 with weights; S is soft-thresholding);
 //!    then an Armijo backtracking line search on F itself (Yuan et al. 2012,
-//!    eq. 20). Repeat until the gap restricted to the working set is below
+//!    eq. 20). Inside, each x_j is centered by its v-weighted mean (glmnet
+//!    does so), which makes the intercept orthogonal to every column: without
+//!    it, words found in most messages zig-zag against the intercept for
+//!    hundreds of sweeps. After a full sweep, sweeps run over the non-zero
+//!    coordinates only until they settle (glmnet's active-set cycling), and
+//!    every 5 such sweeps an Anderson extrapolation of the iterates is tried
+//!    (Bertrand & Massias 2021) and kept if it lowers the quadratic model. Repeat until the gap restricted to the working set is below
 //!    tol, or the working set is solved far better than the violations left
 //!    outside it; then go to 1.
 //!
@@ -256,9 +262,6 @@ pub(crate) struct Work {
 }
 
 impl Work {
-    pub fn ws_len(&self) -> usize {
-        self.ws.len()
-    }
     pub fn new(n: usize, p: usize) -> Work {
         Work {
             a: vec![0.0; n],
