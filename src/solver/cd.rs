@@ -982,6 +982,11 @@ pub(crate) fn check_lambda(lambda: f64) -> Result<()> {
 
 /// Fits at one `lambda` from w = 0; see the module docs for the method and the
 /// certificate in [`Fit::rel_gap`].
+///
+/// `lambda = 0` (plain logistic regression) is accepted but has no
+/// certificate (the dual then needs `X^T theta = 0` exactly): the fit stops
+/// when Newton steps no longer move or at `max_iter`, with `converged` false
+/// unless the gap closed; on separable data it cannot converge at all.
 pub fn fit(
     design: &Design,
     y: &[bool],
