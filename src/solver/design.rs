@@ -25,12 +25,15 @@ pub struct Design {
 pub(crate) struct Column<'a> {
     pub rows: &'a [u32],
     pub values: Option<&'a [f64]>,
+    /// The design's row count: every id in `rows` is below it.
+    n: usize,
 }
 
 impl Column<'_> {
     /// `sum_i x_ij * r_i`.
     #[inline]
     pub fn dot(&self, r: &[f64]) -> f64 {
+        assert!(r.len() >= self.n, "vector shorter than the design's rows");
         match self.values {
             None => {
                 // Four accumulators let the gathers overlap.
@@ -38,36 +41,32 @@ impl Column<'_> {
                 let chunks = self.rows.chunks_exact(4);
                 let rest = chunks.remainder();
                 for c in chunks {
-                    acc[0] += r[c[0] as usize];
-                    acc[1] += r[c[1] as usize];
-                    acc[2] += r[c[2] as usize];
-                    acc[3] += r[c[3] as usize];
+                    acc[0] += at(r, c[0]);
+                    acc[1] += at(r, c[1]);
+                    acc[2] += at(r, c[2]);
+                    acc[3] += at(r, c[3]);
                 }
                 let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
                 for &i in rest {
-                    s += r[i as usize];
+                    s += at(r, i);
                 }
                 s
             }
-            Some(v) => self
-                .rows
-                .iter()
-                .zip(v)
-                .map(|(&i, &x)| x * r[i as usize])
-                .sum(),
+            Some(v) => self.rows.iter().zip(v).map(|(&i, &x)| x * at(r, i)).sum(),
         }
     }
 
     /// `sum_i x_ij^2 * v_i`.
     #[inline]
     pub fn sq_dot(&self, v: &[f64]) -> f64 {
+        assert!(v.len() >= self.n, "vector shorter than the design's rows");
         match self.values {
             None => self.dot(v),
             Some(x) => self
                 .rows
                 .iter()
                 .zip(x)
-                .map(|(&i, &x)| x * x * v[i as usize])
+                .map(|(&i, &x)| x * x * at(v, i))
                 .sum(),
         }
     }
@@ -75,24 +74,46 @@ impl Column<'_> {
     /// `r_i += scale * x_ij * v_i` for the rows of the column (`v = None` means all ones).
     #[inline]
     pub fn axpy(&self, scale: f64, v: Option<&[f64]>, r: &mut [f64]) {
+        assert!(r.len() >= self.n, "vector shorter than the design's rows");
+        if let Some(v) = v {
+            assert!(v.len() >= self.n, "vector shorter than the design's rows");
+        }
         match (self.values, v) {
-            (None, None) => self.rows.iter().for_each(|&i| r[i as usize] += scale),
+            (None, None) => self.rows.iter().for_each(|&i| *at_mut(r, i) += scale),
             (None, Some(v)) => self
                 .rows
                 .iter()
-                .for_each(|&i| r[i as usize] += scale * v[i as usize]),
+                .for_each(|&i| *at_mut(r, i) += scale * at(v, i)),
             (Some(x), None) => self
                 .rows
                 .iter()
                 .zip(x)
-                .for_each(|(&i, &x)| r[i as usize] += scale * x),
+                .for_each(|(&i, &x)| *at_mut(r, i) += scale * x),
             (Some(x), Some(v)) => self
                 .rows
                 .iter()
                 .zip(x)
-                .for_each(|(&i, &x)| r[i as usize] += scale * x * v[i as usize]),
+                .for_each(|(&i, &x)| *at_mut(r, i) += scale * x * at(v, i)),
         }
     }
+}
+
+/// `r[i]` without a bounds check. Every row id of a [`Design`] is below its
+/// `rows()` (built so in `from_csr` and `select_rows`; the fields are
+/// private), and each [`Column`] method asserts once that its vectors have
+/// at least `rows()` entries.
+#[inline(always)]
+fn at(r: &[f64], i: u32) -> f64 {
+    debug_assert!((i as usize) < r.len());
+    // SAFETY: see above: i < rows() <= r.len().
+    unsafe { *r.get_unchecked(i as usize) }
+}
+
+#[inline(always)]
+fn at_mut(r: &mut [f64], i: u32) -> &mut f64 {
+    debug_assert!((i as usize) < r.len());
+    // SAFETY: as for `at`.
+    unsafe { r.get_unchecked_mut(i as usize) }
 }
 
 impl Design {
@@ -237,6 +258,7 @@ impl Design {
         Column {
             rows: &self.row_idx[a..b],
             values: self.values.as_ref().map(|v| &v[a..b]),
+            n: self.n_rows,
         }
     }
 
