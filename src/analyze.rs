@@ -24,7 +24,7 @@
 //! | `lowercase` | `true` | fold case (`FREE` = `free`) | |
 //! | `min_token_len` | 2 | drop shorter words (chars) | >= 1 |
 //! | `max_token_len` | 30 | drop longer words (chars): base64, hashes | >= `min_token_len` |
-//! | `header_fields` | subject, from, reply-to, to, content-type, x-mailer | fields tokenized with a tag | lower-case field names |
+//! | `header_fields` | [`DEFAULT_HEADER_FIELDS`]: 27 fields (subject, from, to, received, message-id, ...) | fields tokenized with a tag | lower-case field names |
 //! | `address_domains` | `true` | `field:@domain` tokens | |
 //! | `url_hosts` | `true` | `url:host` tokens | |
 //! | `host_suffixes` | `true` | parent domains of hosts too | |
@@ -120,15 +120,40 @@ impl Default for AnalyzerConfig {
     }
 }
 
-/// The fields tagged by default: the ones a sender controls and a reader
-/// sees, plus the two that betray bulk mailers.
-pub const DEFAULT_HEADER_FIELDS: [&str; 6] = [
+/// The fields tagged by default. Measured by `bench/defaults.sh` (5-fold CV
+/// AUC on the public corpus): these 27 give 0.99861 against 0.99675 for the
+/// six a sender controls and a reader sees (subject, from, reply-to, to,
+/// content-type, x-mailer) and 0.99368 for none. Relays, mailers, list
+/// headers and threading headers (`in-reply-to`, `references`) tell bulk
+/// mail from conversation.
+pub const DEFAULT_HEADER_FIELDS: [&str; 27] = [
     "subject",
     "from",
     "reply-to",
     "to",
+    "cc",
     "content-type",
     "x-mailer",
+    "received",
+    "return-path",
+    "message-id",
+    "user-agent",
+    "x-priority",
+    "x-msmail-priority",
+    "organization",
+    "list-id",
+    "precedence",
+    "x-keywords",
+    "in-reply-to",
+    "references",
+    "date",
+    "mime-version",
+    "content-transfer-encoding",
+    "errors-to",
+    "sender",
+    "list-unsubscribe",
+    "x-mimeole",
+    "x-originating-ip",
 ];
 
 impl AnalyzerConfig {
@@ -422,7 +447,7 @@ mod tests {
 
     #[test]
     fn header_words_are_tagged_and_distinct_from_body() {
-        let t = tokens(b"Subject: free money\nReceived: from relay\n\nfree lunch\n");
+        let t = tokens(b"Subject: free money\nX-Relay: from relay\n\nfree lunch\n");
         assert_eq!(t, ["subject:free", "subject:money", "free", "lunch"]);
     }
 
@@ -435,15 +460,15 @@ mod tests {
 
     #[test]
     fn header_fields_are_configurable() {
-        let raw = b"Subject: hello\nX-Mailer: Bulk Blaster 3\nReceived: from relay.example.net\n\n";
+        let raw = b"Subject: hello\nX-Mailer: Bulk Blaster 3\nX-Relay: from relay.example.net\n\n";
         let (t, _) = tokens_with(no_stem(), raw);
         assert_eq!(t, ["subject:hello", "x-mailer:bulk", "x-mailer:blaster"]);
         let config = AnalyzerConfig {
-            header_fields: vec!["received".into()],
+            header_fields: vec!["x-relay".into()],
             ..no_stem()
         };
         let (t, _) = tokens_with(config, raw);
-        assert_eq!(t, ["received:from", "received:relay.example.net"]);
+        assert_eq!(t, ["x-relay:from", "x-relay:relay.example.net"]);
     }
 
     #[test]
@@ -584,11 +609,12 @@ mod tests {
         let (_, notes) = tokens_with(no_stem(), &fixture("invalid-utf8.eml"));
         assert!(notes.damaged);
         let (t, notes) = tokens_with(no_stem(), &fixture("base64.eml"));
-        assert_eq!(t[3..], ["hello", "from", "base64", "body"]);
+        assert_eq!(t[4..], ["hello", "from", "base64", "body"]);
+        assert_eq!(t[3], "content-transfer-encoding:base64");
         assert_eq!(
             notes,
             Notes {
-                tokens: 7,
+                tokens: 8,
                 ..Notes::default()
             }
         );

@@ -127,8 +127,9 @@ pub struct AnalyzerArgs {
     #[arg(long, value_name = "N")]
     pub max_token_len: Option<usize>,
 
-    /// Header fields whose words become tagged tokens (`subject:word`), comma-separated
-    /// [default: subject,from,reply-to,to,content-type,x-mailer]; "" for none.
+    /// Header fields whose words become tagged tokens (`subject:word`), comma-separated;
+    /// "" for none [default: 27 fields: subject, from, to, received, message-id, ...;
+    /// see `sparsetext inspect` of a model].
     #[arg(long, value_name = "FIELDS")]
     pub headers: Option<String>,
 
