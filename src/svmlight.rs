@@ -157,7 +157,12 @@ pub fn write_to(out: &mut impl Write, x: &Matrix, y: &[bool]) -> Result<()> {
         out.write_all(if spam { b"+1" } else { b"-1" })
             .map_err(io)?;
         for (col, &value) in row.iter() {
-            write!(out, " {}:{}", col + 1, value).map_err(io)?;
+            // Binary matrices are the common case: skip float formatting for 1.
+            if value == 1.0 {
+                write!(out, " {}:1", col + 1).map_err(io)?;
+            } else {
+                write!(out, " {}:{}", col + 1, value).map_err(io)?;
+            }
         }
         out.write_all(b"\n").map_err(io)?;
     }
