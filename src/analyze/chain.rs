@@ -145,15 +145,26 @@ const EMPTY_SLOT: Slot = Slot {
     stem: [0; SLOT_BYTES],
 };
 
+/// Words a thread stems directly before it sets up the memo table: the table
+/// is ~750 KB, whose page faults cost more than they save for one message
+/// (`classify` on stdin), and pay off over a batch.
+const UNCACHED_WARMUP: u32 = 4096;
+
 thread_local! {
     /// Indexed by `Stemmer as usize`, allocated on first use.
     static STEMS: RefCell<Vec<Option<Box<[Slot]>>>> = const { RefCell::new(Vec::new()) };
+    /// Words stemmed by this thread so far, up to `UNCACHED_WARMUP`.
+    static STEMMED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// Replaces `buf` by its stem; true if it changed.
 fn stem_in_place(which: Stemmer, stemmer: &SnowballStemmer, buf: &mut String) -> bool {
     let len = buf.len();
-    if len > SLOT_BYTES {
+    let warm = STEMMED.get() >= UNCACHED_WARMUP;
+    if !warm {
+        STEMMED.set(STEMMED.get() + 1);
+    }
+    if !warm || len > SLOT_BYTES {
         return stem_uncached(stemmer, buf);
     }
     let mut hasher = FxHasher::default();
