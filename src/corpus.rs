@@ -101,6 +101,14 @@ impl Item {
         }
     }
 
+    /// The message's bytes if they can be read and look like mail; else why the
+    /// message is skipped (see [`looks_like_mail`]).
+    pub fn mail(&self) -> std::result::Result<Cow<'_, [u8]>, String> {
+        let bytes = self.bytes().map_err(|e| format!("cannot read it: {e}"))?;
+        looks_like_mail(&bytes).map_err(str::to_string)?;
+        Ok(bytes)
+    }
+
     /// A message held in memory (for tests and callers that already have the bytes).
     pub fn from_bytes(name: impl Into<String>, label: Option<Label>, bytes: Vec<u8>) -> Item {
         Item {

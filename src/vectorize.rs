@@ -22,7 +22,7 @@
 use rayon::prelude::*;
 
 use crate::analyze::Analyzer;
-use crate::corpus::{Corpus, Label, Skipped, looks_like_mail};
+use crate::corpus::{Corpus, Label, Skipped};
 use crate::dataset::{Dataset, Scheme};
 use crate::error::{Error, Result};
 use crate::vocab::{TermCounts, TermCountsBuilder, Vocabulary};
@@ -61,19 +61,16 @@ pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -
         .items
         .par_iter()
         .map_init(TermCountsBuilder::default, |builder, item| {
-            let outcome = match item.bytes() {
-                Err(e) => Outcome::Skipped(format!("cannot read it: {e}")),
-                Ok(bytes) => match looks_like_mail(&bytes) {
-                    Err(reason) => Outcome::Skipped(reason.to_string()),
-                    Ok(()) => {
-                        let notes = analyzer.tokenize(&bytes, &mut |token| builder.push(token));
-                        Outcome::Kept {
-                            counts: builder.finish(),
-                            truncated: notes.truncated,
-                            bytes: bytes.len() as u64,
-                        }
+            let outcome = match item.mail() {
+                Err(reason) => Outcome::Skipped(reason),
+                Ok(bytes) => {
+                    let notes = analyzer.tokenize(&bytes, &mut |token| builder.push(token));
+                    Outcome::Kept {
+                        counts: builder.finish(),
+                        truncated: notes.truncated,
+                        bytes: bytes.len() as u64,
                     }
-                },
+                }
             };
             tick();
             outcome

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use rayon::prelude::*;
 use serde_json::json;
-use sparsetext::corpus::{Label, Skipped, looks_like_mail};
+use sparsetext::corpus::{Label, Skipped};
 use sparsetext::metrics::{Confusion, auc, recall_at_fpr};
 use sparsetext::model::{Model, Scorer};
 use sparsetext::{Error, Result};
@@ -24,13 +24,9 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         .items
         .par_iter()
         .map(|item| {
-            let out = match item.bytes() {
-                Err(e) => Err(format!("cannot read it: {e}")),
-                Ok(bytes) => match looks_like_mail(&bytes) {
-                    Err(reason) => Err(reason.to_string()),
-                    Ok(()) => Ok((scorer.score(&bytes).p_spam, item.label == Some(Label::Spam))),
-                },
-            };
+            let out = item
+                .mail()
+                .map(|bytes| (scorer.score(&bytes).p_spam, item.label == Some(Label::Spam)));
             bar.inc(1);
             out
         })
