@@ -149,14 +149,10 @@ fn read_svmlight(path: &Path, vocab: Option<&Path>) -> Result<(Dataset, Vocabula
         )
         .expect("distinct ids"),
     };
-    let mut x = file.x;
-    // A vocabulary may be wider than the highest id used in the file.
-    x = sprs::CsMatI::new(
-        (x.rows(), vocab.len()),
-        x.indptr().raw_storage().to_vec(),
-        x.indices().to_vec(),
-        x.data().to_vec(),
-    );
+    // A vocabulary may be wider than the highest id used in the file: widen in place.
+    let rows = file.x.rows();
+    let (indptr, indices, data) = file.x.into_raw_storage();
+    let x = sprs::CsMatI::new((rows, vocab.len()), indptr, indices, data);
     Ok((Dataset { x, y: file.y }, vocab, 0))
 }
 

@@ -14,7 +14,12 @@ pub fn run(args: WordsArgs) -> Result<ExitCode> {
     let words = model.words();
     let chosen: Vec<(&str, f32)> = match args.top {
         None => words,
-        Some(n) => strongest(&words, n),
+        Some(n) => {
+            // One list, strongest spam first, down to the strongest ham last.
+            let (spam, mut ham) = strongest(&words, n);
+            ham.reverse();
+            spam.into_iter().chain(ham).collect()
+        }
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -27,12 +32,25 @@ pub fn run(args: WordsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The `n` strongest words of each sign, spam evidence first (from `words`, sorted by
-/// weight descending).
-fn strongest<'a>(words: &[(&'a str, f32)], n: usize) -> Vec<(&'a str, f32)> {
-    let spam = words.iter().filter(|w| w.1 > 0.0).take(n);
-    let ham: Vec<_> = words.iter().rev().filter(|w| w.1 < 0.0).take(n).collect();
-    spam.chain(ham.into_iter().rev()).copied().collect()
+/// The `n` strongest words of each sign: spam evidence strongest first, and ham
+/// evidence strongest first (`words` is sorted by weight descending).
+type Words<'a> = Vec<(&'a str, f32)>;
+
+fn strongest<'a>(words: &[(&'a str, f32)], n: usize) -> (Words<'a>, Words<'a>) {
+    let spam = words
+        .iter()
+        .filter(|w| w.1 > 0.0)
+        .take(n)
+        .copied()
+        .collect();
+    let ham = words
+        .iter()
+        .rev()
+        .filter(|w| w.1 < 0.0)
+        .take(n)
+        .copied()
+        .collect();
+    (spam, ham)
 }
 
 /// Prints the `n` strongest words of each sign under headings (after `train`).
@@ -41,8 +59,7 @@ pub fn print_top(model: &Model, n: usize) {
         return;
     }
     let words = model.words();
-    let spam: Vec<_> = words.iter().filter(|w| w.1 > 0.0).take(n).collect();
-    let ham: Vec<_> = words.iter().rev().filter(|w| w.1 < 0.0).take(n).collect();
+    let (spam, ham) = strongest(&words, n);
     println!("\nstrongest spam evidence:");
     for (term, weight) in spam {
         println!("  {weight:+8.4}  {term}");
