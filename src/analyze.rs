@@ -97,6 +97,12 @@ pub struct AnalyzerConfig {
     pub host_suffixes: bool,
     /// Emit `attach:type/subtype` and `attach:.ext` for non-text parts.
     pub attachment_tokens: bool,
+    /// Emit `html:tag` and `html:tag.attribute` for the markup of HTML
+    /// parts (`html:font.color`), which the text conversion drops.
+    pub html_tags: bool,
+    /// Also emit each pair of adjacent body words as one token
+    /// (`click here`; the words joined by a space, which no word contains).
+    pub word_pairs: bool,
     /// Body text tokenized per message, in bytes (`None`: no cap). Bounds
     /// the work on huge messages; a long message's first pages carry its
     /// character anyway.
@@ -115,6 +121,8 @@ impl Default for AnalyzerConfig {
             url_hosts: true,
             host_suffixes: true,
             attachment_tokens: true,
+            html_tags: false,
+            word_pairs: false,
             max_text_bytes: Some(256 * 1024),
         }
     }
@@ -275,8 +283,9 @@ impl Analyzer {
         let mut tagged = String::with_capacity(64);
         let mut host = String::with_capacity(64);
 
+        let all_fields = cfg.header_fields.iter().any(|f| f == "*");
         for header in &message.headers {
-            if !cfg.header_fields.contains(&header.name) {
+            if !all_fields && !cfg.header_fields.contains(&header.name) {
                 continue;
             }
             tagged.clear();
@@ -307,16 +316,31 @@ impl Analyzer {
 
         let mut budget = cfg.max_text_bytes.unwrap_or(usize::MAX);
         let mut truncated = false;
+        let mut pairs = WordPairs::default();
         for text in &message.texts {
-            if text.len() > budget {
+            let text = if text.len() > budget {
                 truncated |= !text.is_empty();
-                let end = mail::floor_char_boundary(text, budget);
-                self.chain.words(&text[..end], &mut buf, &mut count);
-                budget = 0;
-                continue;
-            }
+                &text[..mail::floor_char_boundary(text, budget)]
+            } else {
+                text
+            };
             budget -= text.len();
-            self.chain.words(text, &mut buf, &mut count);
+            if cfg.word_pairs {
+                pairs.clear();
+                self.chain
+                    .words(text, &mut buf, &mut |word| pairs.push(word, &mut count));
+            } else {
+                self.chain.words(text, &mut buf, &mut count);
+            }
+        }
+
+        if cfg.html_tags {
+            for tag in &message.html_tags {
+                buf.clear();
+                buf.push_str("html:");
+                buf.push_str(tag);
+                count(&buf);
+            }
         }
 
         if cfg.url_hosts {
@@ -358,6 +382,33 @@ impl Analyzer {
         }
         notes.truncated |= truncated;
         notes
+    }
+}
+
+/// Emits each word, and each pair of adjacent words joined by a space.
+#[derive(Default)]
+struct WordPairs {
+    previous: String,
+    pair: String,
+}
+
+impl WordPairs {
+    /// Forgets the previous word: no pair spans two texts.
+    fn clear(&mut self) {
+        self.previous.clear();
+    }
+
+    fn push(&mut self, word: &str, emit: &mut dyn FnMut(&str)) {
+        emit(word);
+        if !self.previous.is_empty() {
+            self.pair.clear();
+            self.pair.push_str(&self.previous);
+            self.pair.push(' ');
+            self.pair.push_str(word);
+            emit(&self.pair);
+        }
+        self.previous.clear();
+        self.previous.push_str(word);
     }
 }
 
@@ -515,6 +566,81 @@ mod tests {
         };
         let (t, _) = tokens_with(config, b"From: promo@example.biz\n\n");
         assert_eq!(t, ["from:promo", "from:example.biz"]);
+    }
+
+    #[test]
+    fn word_pairs_join_adjacent_body_words_within_one_text() {
+        let config = AnalyzerConfig {
+            word_pairs: true,
+            header_fields: vec![],
+            ..no_stem()
+        };
+        let raw = b"Content-Type: multipart/alternative; boundary=b\n\n--b\n\
+            Content-Type: text/plain\n\nclick here now\n--b\n\
+            Content-Type: text/plain\n\nfree offer\n--b--\n";
+        let (t, _) = tokens_with(config.clone(), raw);
+        assert_eq!(
+            t,
+            [
+                "click",
+                "here",
+                "click here",
+                "now",
+                "here now",
+                "free",
+                "offer",
+                "free offer"
+            ]
+        );
+        let (t, _) = tokens_with(
+            AnalyzerConfig {
+                word_pairs: false,
+                ..config
+            },
+            raw,
+        );
+        assert!(!t.iter().any(|t| t.contains(' ')), "{t:?}");
+    }
+
+    #[test]
+    fn html_tags_tokens_name_the_markup() {
+        let raw = b"Subject: x\nContent-Type: text/html\n\n\
+            <html><body bgcolor=white><font COLOR=\"red\">Buy</font></body></html>\n";
+        let config = AnalyzerConfig {
+            html_tags: true,
+            header_fields: vec![],
+            ..no_stem()
+        };
+        let (t, _) = tokens_with(config.clone(), raw);
+        assert_eq!(
+            t,
+            [
+                "buy",
+                "html:html",
+                "html:body",
+                "html:body.bgcolor",
+                "html:font",
+                "html:font.color"
+            ]
+        );
+        let (t, _) = tokens_with(
+            AnalyzerConfig {
+                html_tags: false,
+                ..config
+            },
+            raw,
+        );
+        assert_eq!(t, ["buy"]);
+    }
+
+    #[test]
+    fn star_tags_every_header_field() {
+        let config = AnalyzerConfig {
+            header_fields: vec!["*".into()],
+            ..no_stem()
+        };
+        let (t, _) = tokens_with(config, b"X-Odd: hello\nSubject: hi there\n\n");
+        assert_eq!(t, ["x-odd:hello", "subject:hi", "subject:there"]);
     }
 
     #[test]

@@ -71,6 +71,11 @@ pub struct Message {
     pub urls: Vec<String>,
     /// Non-text parts, in order.
     pub attachments: Vec<Attachment>,
+    /// The markup of the HTML parts that HTML-to-text conversion drops:
+    /// each start tag's name (`font`) and each of its attributes as
+    /// `tag.attribute` (`font.color`), lower-cased, in order (see
+    /// [`find_tags`]; at most [`MAX_HTML_TAGS`] per message).
+    pub html_tags: Vec<String>,
     /// Charsets named by text parts that could not be decoded (the part was
     /// read as UTF-8, lossily), lower-cased, each once.
     pub unknown_charsets: Vec<String>,
@@ -307,6 +312,12 @@ impl<'m> Builder<'m> {
         };
         let mut hrefs = Vec::new();
         find_hrefs(html, &mut |url| hrefs.push(url.to_string()));
+        let tags = &mut self.message.html_tags;
+        find_tags(html, &mut |tag| {
+            if tags.len() < MAX_HTML_TAGS {
+                tags.push(tag.to_string());
+            }
+        });
         let text = mail_parser::decoders::html::html_to_text(html);
         let first_text_url = self.message.urls.len();
         self.push_text(Cow::Owned(text));
@@ -547,6 +558,89 @@ fn trim_url(url: &str) -> &str {
     url.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']'])
 }
 
+/// The most tags and attributes kept per message by [`find_tags`].
+pub const MAX_HTML_TAGS: usize = 4096;
+
+/// Calls `found` with the lower-cased name of each start tag in `html`
+/// (`<FONT color=red size=+2>`: `font`) and with `tag.attribute` for each of
+/// its attributes (`font.color`, `font.size`). Names longer than 16 bytes
+/// are passed over: they are not markup a mail client would render.
+pub(crate) fn find_tags(html: &str, found: &mut dyn FnMut(&str)) {
+    const MAX_NAME: usize = 16;
+    let bytes = html.as_bytes();
+    let name_len = |from: usize| {
+        bytes[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b'_')
+            .count()
+    };
+    let skip_space = |mut j: usize| {
+        while j < bytes.len() && (bytes[j].is_ascii_whitespace() || bytes[j] == b'/') {
+            j += 1;
+        }
+        j
+    };
+    let mut name = String::with_capacity(2 * MAX_NAME + 1);
+    let mut from = 0;
+    while let Some(rel) = memchr::memchr(b'<', &bytes[from..]) {
+        let start = from + rel + 1;
+        from = start;
+        let len = name_len(start);
+        if len == 0 || len > MAX_NAME || !bytes[start].is_ascii_alphabetic() {
+            continue; // `</p>`, `<!-- -->`, `< 5`: not a start tag.
+        }
+        // Names and attributes are ASCII, so every cut is a char boundary.
+        name.clear();
+        name.push_str(&html[start..start + len]);
+        name.make_ascii_lowercase();
+        found(&name);
+        let tag_len = name.len();
+        let mut j = start + len;
+        loop {
+            j = skip_space(j);
+            if j >= bytes.len() || matches!(bytes[j], b'>' | b'<') {
+                break;
+            }
+            let len = name_len(j);
+            if len == 0 {
+                j += 1; // stray punctuation inside the tag
+                continue;
+            }
+            if len <= MAX_NAME {
+                name.truncate(tag_len);
+                name.push('.');
+                name.push_str(&html[j..j + len]);
+                name.make_ascii_lowercase();
+                found(&name);
+            }
+            j = skip_space_only(bytes, j + len);
+            if bytes.get(j) == Some(&b'=') {
+                j = skip_space_only(bytes, j + 1);
+                j = match bytes.get(j) {
+                    Some(&q @ (b'"' | b'\'')) => {
+                        memchr::memchr(q, &bytes[j + 1..]).map_or(bytes.len(), |p| j + 2 + p)
+                    }
+                    _ => {
+                        j + bytes[j..]
+                            .iter()
+                            .take_while(|b| !b.is_ascii_whitespace() && **b != b'>')
+                            .count()
+                    }
+                };
+            }
+        }
+        from = j.max(from);
+    }
+}
+
+/// The first index at or after `j` that is not ASCII white space.
+fn skip_space_only(bytes: &[u8], mut j: usize) -> usize {
+    while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+        j += 1;
+    }
+    j
+}
+
 /// Calls `found` with the value of each `href` attribute in `html`.
 ///
 /// Scans for `=` and looks left for the attribute name: '=' is rarer than
@@ -663,6 +757,50 @@ mod tests {
     fn koi8_body() {
         let m = parse(&fixture("koi8-r.eml"));
         assert!(all_text(&m).contains("Привет мир"), "{:?}", m.texts);
+    }
+
+    #[test]
+    fn find_tags_names_start_tags_and_their_attributes() {
+        let mut seen = Vec::new();
+        find_tags(
+            "<HTML><body BGCOLOR=\"#fff\"><p>x < y</p><!-- c --><FONT color='red' size=+2>Buy</font>\
+             <a href=\"http://e.com/?a>b\">z</a><br/><img\nsrc=x.gif width = 1>",
+            &mut |t| seen.push(t.to_string()),
+        );
+        assert_eq!(
+            seen,
+            [
+                "html",
+                "body",
+                "body.bgcolor",
+                "p",
+                "font",
+                "font.color",
+                "font.size",
+                "a",
+                "a.href",
+                "br",
+                "img",
+                "img.src",
+                "img.width"
+            ]
+        );
+    }
+
+    #[test]
+    fn find_tags_survives_truncated_markup() {
+        for html in [
+            "<",
+            "<a",
+            "<a href",
+            "<a href=",
+            "<a href=\"x",
+            "<a b='",
+            "<é>",
+            "<a\u{e9}=1>",
+        ] {
+            find_tags(html, &mut |_| ());
+        }
     }
 
     #[test]

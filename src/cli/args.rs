@@ -128,7 +128,7 @@ pub struct AnalyzerArgs {
     pub max_token_len: Option<usize>,
 
     /// Header fields whose words become tagged tokens (`subject:word`), comma-separated;
-    /// "" for none [default: 27 fields: subject, from, to, received, message-id, ...;
+    /// "*" for every field, "" for none [default: 27 fields: subject, from, to, received, message-id, ...;
     /// see `sparsetext inspect` of a model].
     #[arg(long, value_name = "FIELDS")]
     pub headers: Option<String>,
@@ -148,6 +148,15 @@ pub struct AnalyzerArgs {
     /// `attach:` tokens for attachment types and extensions [default: true].
     #[arg(long, value_name = "BOOL")]
     pub attachment_tokens: Option<bool>,
+
+    /// `html:tag` and `html:tag.attribute` tokens for the markup of HTML parts
+    /// [default: false].
+    #[arg(long, value_name = "BOOL")]
+    pub html_tags: Option<bool>,
+
+    /// Also each pair of adjacent body words as one token [default: false].
+    #[arg(long, value_name = "BOOL")]
+    pub word_pairs: Option<bool>,
 
     /// Tokenize at most N bytes of each message's text; 0 for no cap [default: 262144].
     #[arg(long, value_name = "N")]
@@ -188,6 +197,12 @@ impl AnalyzerArgs {
         }
         if let Some(v) = self.attachment_tokens {
             config.attachment_tokens = v;
+        }
+        if let Some(v) = self.html_tags {
+            config.html_tags = v;
+        }
+        if let Some(v) = self.word_pairs {
+            config.word_pairs = v;
         }
         if let Some(v) = self.max_text_bytes {
             config.max_text_bytes = (v > 0).then_some(v);

@@ -1,0 +1,138 @@
+"""Accuracy side by side (bench/peers.sh; standard library only).
+
+  score OUT NAME FORMAT OUTPUT [FILELIST]
+        read one tool's verdicts and scores on the test portion from its
+        output; append a row to OUT/scores.tsv (name, path, label, verdict, score)
+  table OUT
+        print the markdown table from OUT/scores.tsv, OUT/train.tsv and
+        OUT/speed.tsv
+
+The test portion is OUT/test/{ham,spam} (symlinks made by
+bench/classify/harness.py split). Metrics: ROC AUC (ties count one half),
+1-AUC in %, and at each tool's own default decision: accuracy, FPR (ham called
+spam), FNR (spam not called spam: an `unsure` spam counts as missed, an
+`unsure` ham as kept), spam recall at FPR <= 0.5% (the best threshold on the
+tool's score that calls at most 0.5% of ham spam).
+"""
+import os
+import sys
+
+
+def test_labels(out):
+    labels = {}
+    for label in ("ham", "spam"):
+        d = os.path.join(out, "test", label)
+        for link in os.listdir(d):
+            labels[os.path.realpath(os.path.join(d, link))] = label
+    return labels
+
+
+def parse(fmt, lines, filelist):
+    """(path, verdict, score) per line of a tool's output."""
+    if fmt == "sparsetext":  # label<TAB>p<TAB>name
+        for line in lines:
+            verdict, score, name = line.split("\t", 2)
+            yield name, verdict, float(score)
+    elif fmt == "bogofilter":  # name S|H|U score
+        for line in lines:
+            name, verdict, score = line.rsplit(" ", 2)
+            yield name, {"S": "spam", "H": "ham", "U": "unsure"}[verdict], float(score)
+    else:  # spamprobe: SPAM|GOOD score digest, one line per file in FILELIST order
+        names = open(filelist).read().splitlines()
+        assert len(names) == len(lines), f"{len(lines)} verdicts for {len(names)} files"
+        for name, line in zip(names, lines):
+            verdict, score = line.split()[:2]
+            yield name, "spam" if verdict == "SPAM" else "ham", float(score)
+
+
+def score(out, name, fmt, output, filelist=None):
+    labels = test_labels(out)
+    lines = open(output, errors="replace").read().splitlines()
+    rows = []
+    for path, verdict, s in parse(fmt, lines, filelist):
+        label = labels.get(os.path.realpath(path))
+        if label:
+            rows.append(f"{name}\t{path}\t{label}\t{verdict}\t{s!r}\n")
+    assert len(rows) == len(labels), f"{name}: {len(rows)} test verdicts for {len(labels)} messages"
+    with open(os.path.join(out, "scores.tsv"), "a") as fh:
+        fh.writelines(rows)
+
+
+def auc(ham, spam):
+    """P(score of a random spam > that of a random ham), ties one half (Mann-Whitney)."""
+    scored = sorted([(s, 0) for s in ham] + [(s, 1) for s in spam])
+    rank_sum, i = 0.0, 0
+    while i < len(scored):
+        j = i
+        while j < len(scored) and scored[j][0] == scored[i][0]:
+            j += 1
+        mid_rank = (i + 1 + j) / 2  # ranks i+1..j share their mean
+        rank_sum += mid_rank * sum(1 for k in range(i, j) if scored[k][1] == 1)
+        i = j
+    n1, n0 = len(spam), len(ham)
+    return (rank_sum - n1 * (n1 + 1) / 2) / (n1 * n0)
+
+
+def recall_at_fpr(ham, spam, max_fpr):
+    """Spam recall at the lowest threshold t with #{ham >= t} <= max_fpr * #ham."""
+    allowed = int(max_fpr * len(ham))
+    hs = sorted(ham, reverse=True)
+    # t must exceed the (allowed+1)-th highest ham score
+    bar = hs[allowed] if allowed < len(hs) else float("-inf")
+    return sum(1 for s in spam if s > bar) / len(spam)
+
+
+def metrics(rows):
+    ham = [s for _, l, _, s in rows if l == "ham"]
+    spam = [s for _, l, _, s in rows if l == "spam"]
+    fp = sum(1 for _, l, v, _ in rows if l == "ham" and v == "spam")
+    fn = sum(1 for _, l, v, _ in rows if l == "spam" and v != "spam")
+    unsure = sum(1 for _, _, v, _ in rows if v == "unsure")
+    unsure_ham = sum(1 for _, l, v, _ in rows if l == "ham" and v == "unsure")
+    correct = len(rows) - fp - fn - unsure_ham
+    a = auc(ham, spam)
+    return {
+        "auc": a,
+        "one_minus_auc": 100 * (1 - a),
+        "accuracy": 100 * correct / len(rows),
+        "fpr": 100 * fp / len(ham),
+        "fp": fp,
+        "fnr": 100 * fn / len(spam),
+        "fn": fn,
+        "unsure": unsure,
+        "recall": 100 * recall_at_fpr(ham, spam, 0.005),
+        "n_ham": len(ham),
+        "n_spam": len(spam),
+    }
+
+
+def table(out):
+    by_tool = {}
+    for line in open(os.path.join(out, "scores.tsv")):
+        name, path, label, verdict, s = line.rstrip("\n").split("\t")
+        by_tool.setdefault(name, []).append((path, label, verdict, float(s)))
+    extra = {}
+    for f in ("train.tsv", "speed.tsv"):
+        p = os.path.join(out, f)
+        if os.path.exists(p):
+            for line in open(p):
+                name, *cols = line.rstrip("\n").split("\t")
+                extra.setdefault(name, {})[f] = cols
+    first = next(iter(by_tool.values()))
+    n_ham = sum(1 for r in first if r[1] == "ham")
+    print(f"test portion: {n_ham} ham, {len(first) - n_ham} spam\n")
+    print("| tool | AUC | 1-AUC | accuracy | FPR | FNR | recall @ FPR<=0.5% | model | train | classify |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, rows in by_tool.items():
+        m = metrics(rows)
+        train = extra.get(name, {}).get("train.tsv", ["?", "?"])
+        speed = extra.get(name, {}).get("speed.tsv", ["?"])
+        unsure = f" ({m['unsure']} unsure)" if m["unsure"] else ""
+        print(f"| {name} | {m['auc']:.5f} | {m['one_minus_auc']:.3f}% | {m['accuracy']:.1f}% "
+              f"| {m['fpr']:.2f}% ({m['fp']}) | {m['fnr']:.1f}% ({m['fn']}){unsure} | {m['recall']:.1f}% "
+              f"| {train[1]} | {float(train[0]):.1f} s | {float(speed[0]):,.0f} msg/s |")
+
+
+if __name__ == "__main__":
+    cmd, *args = sys.argv[1:]
+    {"score": score, "table": table}[cmd](*args)
