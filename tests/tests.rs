@@ -1,5 +1,6 @@
 //! The integration test binary: runs the real `sparsetext` executable.
 
+mod bad_input;
 mod cli;
 mod solver;
 mod util;
