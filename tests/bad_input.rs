@@ -463,3 +463,43 @@ fn failed_writes_leave_no_partial_output() {
         leftovers(dir.tmp.path())
     );
 }
+
+#[test]
+fn hostile_structures_get_a_verdict_and_pass_through_whole() {
+    // Smaller cousins of scripts/hostile.py's messages (its table is in the README).
+    let dir = Dir::new();
+    train(&dir);
+    let levels = 10_000;
+    let mut deep = String::from("Subject: deep\n");
+    for i in 0..levels {
+        deep.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b{i}\"\n\n--b{i}\n"
+        ));
+    }
+    deep.push_str("Content-Type: text/plain\n\ninnermost words\n");
+    for i in (0..levels).rev() {
+        deep.push_str(&format!("\n--b{i}--\n"));
+    }
+    let mut attached = String::new();
+    for i in 0..levels {
+        attached.push_str(&format!(
+            "Subject: level {i}\nContent-Type: message/rfc822\n\n"
+        ));
+    }
+    attached.push_str("Subject: innermost\n\nwords\n");
+    let parts = format!(
+        "Subject: parts\nContent-Type: multipart/mixed; boundary=b\n\n{}--b--\n",
+        "--b\n\nword\n".repeat(100_000)
+    );
+    let line = format!("Subject: line\n\n{}", "cheap pills now ".repeat(400_000));
+    let headers: String = (0..100_000).map(|i| format!("X-H{i}: v {i}\n")).collect();
+    for input in [deep, attached, parts, line, headers + "\nbody\n"] {
+        assert_verdict(&with_stdin(
+            &dir,
+            &["classify", "-m", "m.model"],
+            input.as_bytes(),
+        ));
+        let out = with_stdin(&dir, &["classify", "-m", "m.model", "-p"], input.as_bytes());
+        assert_passthrough(input.as_bytes(), &out);
+    }
+}
