@@ -16,6 +16,11 @@
 //! Listing is cheap; bytes are read when [`Item::bytes`] is called, so the
 //! pipeline reads and tokenizes in parallel.
 //!
+//! Mail is written by adversaries, so a message is read only up to a cap
+//! ([`Corpus::max_message_bytes`], default [`DEFAULT_MAX_MESSAGE_BYTES`]): a
+//! larger one is cut there for tokenizing and flagged
+//! ([`MailBytes::truncated`]), and never held whole in memory.
+//!
 //! ```
 //! use sparsetext::corpus::{Corpus, Label};
 //! let mut corpus = Corpus::default();
@@ -33,6 +38,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+
+/// The default cap on the bytes of one message read for tokenizing: 4 MiB.
+/// Real mail larger than this is attachments, whose bytes are not tokenized
+/// anyway (only their type and name are), and a spam filter must not let one
+/// message cost unbounded time or memory.
+pub const DEFAULT_MAX_MESSAGE_BYTES: u64 = 4 << 20;
 
 /// Ham or spam.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -88,34 +99,92 @@ pub struct Item {
     /// Its label, when known.
     pub label: Option<Label>,
     origin: Origin,
+    /// At most this many bytes are read (see [`Corpus::max_message_bytes`]).
+    max_bytes: u64,
+}
+
+/// A message's bytes as read for tokenizing: at most the cap, and whether
+/// there were more. Dereferences to the bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailBytes<'a> {
+    bytes: Cow<'a, [u8]>,
+    /// The message was longer than the cap and cut there.
+    pub truncated: bool,
+}
+
+impl std::ops::Deref for MailBytes<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
 }
 
 impl Item {
-    /// The message's raw bytes.
-    pub fn bytes(&self) -> Result<Cow<'_, [u8]>> {
+    /// The message's raw bytes, cut at the item's cap (`truncated` says so): a
+    /// file is read through [`Read::take`], so a huge one costs cap bytes.
+    pub fn bytes(&self) -> Result<MailBytes<'_>> {
+        let cap = self.max_bytes;
         match &self.origin {
-            Origin::File(path) => fs::read(path)
-                .map(Cow::Owned)
-                .map_err(|e| Error::io(path, e)),
-            Origin::Memory(bytes) => Ok(Cow::Borrowed(bytes)),
+            Origin::File(path) => {
+                let io = |e| Error::io(path, e);
+                let file = fs::File::open(path).map_err(io)?;
+                let size = file.metadata().map_or(0, |m| m.len());
+                // One byte more than the cap tells a cut message from one of exactly cap bytes.
+                let mut bytes = Vec::with_capacity(size.min(cap + 1) as usize);
+                file.take(cap.saturating_add(1))
+                    .read_to_end(&mut bytes)
+                    .map_err(io)?;
+                Ok(cut(Cow::Owned(bytes), cap))
+            }
+            Origin::Memory(bytes) => Ok(cut(Cow::Borrowed(bytes), cap)),
         }
     }
 
-    /// The message's bytes if they can be read and look like mail; else why the
-    /// message is skipped (see [`looks_like_mail`]).
-    pub fn mail(&self) -> std::result::Result<Cow<'_, [u8]>, String> {
+    /// The message's bytes (as [`Item::bytes`]) if they can be read and look like
+    /// mail; else why the message is skipped (see [`looks_like_mail`]).
+    pub fn mail(&self) -> std::result::Result<MailBytes<'_>, String> {
         let bytes = self.bytes().map_err(|e| format!("cannot read it: {e}"))?;
         looks_like_mail(&bytes).map_err(str::to_string)?;
         Ok(bytes)
     }
 
-    /// A message held in memory (for tests and callers that already have the bytes).
+    /// A message held in memory (for tests and callers that already have the
+    /// bytes), with the default cap.
     pub fn from_bytes(name: impl Into<String>, label: Option<Label>, bytes: Vec<u8>) -> Item {
         Item {
             name: name.into(),
             label,
             origin: Origin::Memory(bytes.into()),
+            max_bytes: DEFAULT_MAX_MESSAGE_BYTES,
         }
+    }
+
+    /// The same item with at most `max_bytes` bytes read.
+    pub fn with_max_bytes(mut self, max_bytes: u64) -> Item {
+        self.max_bytes = max_bytes;
+        self
+    }
+}
+
+/// `bytes` cut to `cap`, flagged when that dropped anything.
+fn cut(bytes: Cow<'_, [u8]>, cap: u64) -> MailBytes<'_> {
+    let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+    if bytes.len() <= cap {
+        return MailBytes {
+            bytes,
+            truncated: false,
+        };
+    }
+    let bytes = match bytes {
+        Cow::Borrowed(b) => Cow::Borrowed(&b[..cap]),
+        Cow::Owned(mut b) => {
+            b.truncate(cap);
+            Cow::Owned(b)
+        }
+    };
+    MailBytes {
+        bytes,
+        truncated: true,
     }
 }
 
@@ -129,21 +198,50 @@ pub struct Skipped {
 }
 
 /// The messages of one or more corpus paths, in a deterministic order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Corpus {
     /// The messages, in the order the paths were added, each directory sorted.
     pub items: Vec<Item>,
     /// Files passed over while listing (hidden files, files outside labeled folders).
     pub skipped: Vec<Skipped>,
+    /// Each message added from now on is read up to this many bytes
+    /// ([`Item::bytes`]). At least 1; default [`DEFAULT_MAX_MESSAGE_BYTES`].
+    pub max_message_bytes: u64,
+}
+
+impl Default for Corpus {
+    fn default() -> Corpus {
+        Corpus {
+            items: Vec::new(),
+            skipped: Vec::new(),
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+        }
+    }
 }
 
 impl Corpus {
+    /// An empty corpus whose messages are read up to `max_message_bytes` each.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] for 0.
+    pub fn with_max_message_bytes(max_message_bytes: u64) -> Result<Corpus> {
+        if max_message_bytes == 0 {
+            return Err(Error::InvalidParam {
+                name: "max-message-bytes",
+                value: "0".into(),
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(Corpus {
+            max_message_bytes,
+            ..Corpus::default()
+        })
+    }
+
     /// Adds every message under `path` with the given label (`None`: unlabeled).
     pub fn add(&mut self, path: &Path, label: Option<Label>) -> Result<()> {
         if path == Path::new("-") {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
+            let bytes = read_capped(std::io::stdin().lock(), self.max_message_bytes)
                 .map_err(|e| Error::io("<stdin>", e))?;
             self.add_bytes("-", label, bytes);
             return Ok(());
@@ -220,6 +318,7 @@ impl Corpus {
                     name: entry.display().to_string(),
                     label,
                     origin: Origin::File(entry),
+                    max_bytes: self.max_message_bytes,
                 }),
                 Ok(_) => self.skip(&entry, "not a regular file"),
                 Err(e) => self.skip(&entry, &format!("cannot read it: {e}")),
@@ -229,14 +328,33 @@ impl Corpus {
     }
 
     fn add_file(&mut self, path: &Path, label: Option<Label>) -> Result<()> {
-        let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+        let io = |e| Error::io(path, e);
         let name = path.display().to_string();
+        // Only a file starting with a `From ` line can be an mbox: any other is
+        // one message, read later up to the cap like a directory's files.
+        let mut head = Vec::with_capacity(5);
+        fs::File::open(path)
+            .map_err(io)?
+            .take(5)
+            .read_to_end(&mut head)
+            .map_err(io)?;
+        if head != b"From " {
+            self.items.push(Item {
+                name,
+                label,
+                origin: Origin::File(path.to_path_buf()),
+                max_bytes: self.max_message_bytes,
+            });
+            return Ok(());
+        }
+        let bytes = fs::read(path).map_err(io)?;
         if is_mbox(&bytes) {
             for (n, message) in split_mbox(&bytes).into_iter().enumerate() {
                 self.items.push(Item {
                     name: format!("{name}:{}", n + 1),
                     label,
                     origin: Origin::Memory(message.into()),
+                    max_bytes: self.max_message_bytes,
                 });
             }
         } else {
@@ -246,7 +364,8 @@ impl Corpus {
     }
 
     fn add_bytes(&mut self, name: &str, label: Option<Label>, bytes: Vec<u8>) {
-        self.items.push(Item::from_bytes(name, label, bytes));
+        self.items
+            .push(Item::from_bytes(name, label, bytes).with_max_bytes(self.max_message_bytes));
     }
 
     fn skip(&mut self, path: &Path, reason: &str) {
@@ -255,6 +374,19 @@ impl Corpus {
             reason: reason.to_string(),
         });
     }
+}
+
+/// Reads `reader` to its end, keeping at most `cap + 1` bytes (one more than
+/// the cap, so [`Item::bytes`] knows the message was cut) and discarding the
+/// rest, so a writer on the other end of a pipe is never cut off.
+pub fn read_capped(reader: impl Read, cap: u64) -> std::io::Result<Vec<u8>> {
+    let mut reader = reader;
+    let mut bytes = Vec::new();
+    (&mut reader)
+        .take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    std::io::copy(&mut reader, &mut std::io::sink())?;
+    Ok(bytes)
 }
 
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -452,6 +584,52 @@ mod tests {
         assert_eq!(corpus.items.len(), 2);
         assert!(corpus.items[1].name.ends_with("box:2"));
         assert_eq!(&*corpus.items[1].bytes().unwrap(), b"Subject: 2\n\ny\n");
+    }
+
+    #[test]
+    fn messages_are_read_up_to_the_cap_and_flagged_when_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("ham")).unwrap();
+        fs::write(dir.path().join("ham/long"), "Subject: x\n\n0123456789").unwrap();
+        fs::write(dir.path().join("ham/short"), "Subject: x\n\n0").unwrap();
+        let single = dir.path().join("single");
+        fs::write(&single, "Subject: y\n\n0123456789").unwrap();
+        let mbox = dir.path().join("box");
+        fs::write(
+            &mbox,
+            "From a\nSubject: 1\n\n0123456789\n\nFrom b\nSubject: 2\n\n",
+        )
+        .unwrap();
+        let mut corpus = Corpus::with_max_message_bytes(13).unwrap();
+        corpus.add_labeled_root(dir.path()).unwrap();
+        corpus.add(&single, None).unwrap();
+        corpus.add(&mbox, None).unwrap();
+        let read: Vec<(Vec<u8>, bool)> = corpus
+            .items
+            .iter()
+            .map(|m| m.bytes().map(|b| (b.to_vec(), b.truncated)).unwrap())
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (b"Subject: x\n\n0".to_vec(), true),
+                (b"Subject: x\n\n0".to_vec(), false), // exactly the cap: not cut
+                (b"Subject: y\n\n0".to_vec(), true),
+                (b"Subject: 1\n\n0".to_vec(), true),
+                (b"Subject: 2\n\n".to_vec(), false),
+            ]
+        );
+        assert!(Corpus::with_max_message_bytes(0).is_err());
+    }
+
+    #[test]
+    fn read_capped_keeps_one_byte_more_and_drains_the_rest() {
+        let mut input: &[u8] = b"abcdefgh";
+        assert_eq!(read_capped(&mut input, 3).unwrap(), b"abcd");
+        assert!(input.is_empty(), "the rest was read and discarded");
+        let item = Item::from_bytes("-", None, b"abcd".to_vec()).with_max_bytes(3);
+        let bytes = item.bytes().unwrap();
+        assert_eq!((&*bytes, bytes.truncated), (&b"abc"[..], true));
     }
 
     #[test]

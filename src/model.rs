@@ -753,7 +753,10 @@ impl Model {
 
 /// Writes a file at `path` atomically: `write` fills a temporary file in the same folder,
 /// which is synced and renamed over `path`. On error the temporary file is removed.
-fn write_atomic(path: &Path, write: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<()> {
+pub(crate) fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

@@ -14,26 +14,36 @@
 /// `message` with `field` (one line, no line ending) added at the end of its header section.
 pub fn insert_header(message: &[u8], field: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(message.len() + field.len() + 2);
+    write_with_header(&mut out, message, field).expect("writing to a Vec cannot fail");
+    out
+}
+
+/// Writes what [`insert_header`] returns to `out`, without copying `message`:
+/// a huge message is held in memory once, not twice.
+pub fn write_with_header(
+    out: &mut impl std::io::Write,
+    message: &[u8],
+    field: &str,
+) -> std::io::Result<()> {
     match header_end(message) {
         Some((end, crlf)) => {
-            out.extend_from_slice(&message[..end]);
-            out.extend_from_slice(field.as_bytes());
-            out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
-            out.extend_from_slice(&message[end..]);
+            out.write_all(&message[..end])?;
+            out.write_all(field.as_bytes())?;
+            out.write_all(if crlf { b"\r\n" } else { b"\n" })?;
+            out.write_all(&message[end..])
         }
         None => {
             let crlf = message.ends_with(b"\r\n")
                 || (!message.ends_with(b"\n") && memchr::memmem::find(message, b"\r\n").is_some());
             let eol: &[u8] = if crlf { b"\r\n" } else { b"\n" };
-            out.extend_from_slice(message);
+            out.write_all(message)?;
             if !message.is_empty() && !message.ends_with(b"\n") {
-                out.extend_from_slice(eol);
+                out.write_all(eol)?;
             }
-            out.extend_from_slice(field.as_bytes());
-            out.extend_from_slice(eol);
+            out.write_all(field.as_bytes())?;
+            out.write_all(eol)
         }
     }
-    out
 }
 
 /// Where the blank line that ends the headers starts, and whether lines end in CRLF.

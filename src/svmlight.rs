@@ -137,15 +137,18 @@ pub fn read_from(reader: impl Read, path: &Path) -> Result<Svmlight> {
     })
 }
 
-/// Writes `x` (CSR, sorted indices) with labels `y` (`true` = spam, `+1`) to `path`.
+/// Writes `x` (CSR, sorted indices) with labels `y` (`true` = spam, `+1`) to `path`,
+/// atomically: a temporary file renamed into place, so a failed write leaves no
+/// partial file (and an earlier file at `path` untouched).
 pub fn write(path: &Path, x: &Matrix, y: &[bool]) -> Result<()> {
-    let file = File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut out = BufWriter::new(file);
-    write_to(&mut out, x, y).map_err(|e| match e {
-        Error::Io { source, .. } => Error::io(path, source),
-        other => other,
-    })?;
-    out.flush().map_err(|e| Error::io(path, e))
+    crate::model::write_atomic(path, |file| {
+        let mut out = BufWriter::new(file);
+        write_to(&mut out, x, y).map_err(|e| match e {
+            Error::Io { source, .. } => source,
+            other => std::io::Error::other(other.to_string()),
+        })?;
+        out.flush()
+    })
 }
 
 /// Writes svmlight text to `out`.

@@ -38,7 +38,7 @@ pub struct Analyzed {
     pub labels: Vec<Option<Label>>,
     /// Files passed over (while listing, or because they are not mail), with reasons.
     pub skipped: Vec<Skipped>,
-    /// Messages whose text was cut at the analyzer's size cap.
+    /// Messages cut for tokenizing: at the corpus's byte cap or the analyzer's text cap.
     pub truncated: usize,
     /// Bytes of mail read.
     pub bytes: u64,
@@ -67,7 +67,7 @@ pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -
                     let notes = analyzer.tokenize(&bytes, &mut |token| builder.push(token));
                     Outcome::Kept {
                         counts: builder.finish(),
-                        truncated: notes.truncated,
+                        truncated: notes.truncated || bytes.truncated,
                         bytes: bytes.len() as u64,
                     }
                 }

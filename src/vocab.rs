@@ -158,16 +158,17 @@ impl Vocabulary {
         self.df[id as usize]
     }
 
-    /// Writes one term per line, in id order.
+    /// Writes one term per line, in id order, atomically (as [`crate::svmlight::write`]).
     pub fn write(&self, path: &Path) -> Result<()> {
-        let io = |e| Error::io(path, e);
-        let mut out = BufWriter::new(fs::File::create(path).map_err(io)?);
-        for term in &self.terms {
-            assert!(!term.contains('\n'), "terms never hold a newline");
-            out.write_all(term.as_bytes()).map_err(io)?;
-            out.write_all(b"\n").map_err(io)?;
-        }
-        out.flush().map_err(io)
+        crate::model::write_atomic(path, |file| {
+            let mut out = BufWriter::new(file);
+            for term in &self.terms {
+                assert!(!term.contains('\n'), "terms never hold a newline");
+                out.write_all(term.as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+            out.flush()
+        })
     }
 
     /// Reads a vocabulary written one term per line (line N is id N-1).

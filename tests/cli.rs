@@ -1,7 +1,6 @@
 //! Every command of the real binary: outputs, exit codes, passthrough bytes, JSON,
 //! corrupted models, failed trains.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::sync::OnceLock;
@@ -34,16 +33,7 @@ fn sample_message(label: &str, n: usize) -> PathBuf {
 
 /// Runs `classify` with `input` on stdin.
 fn classify_stdin(dir: &Dir, args: &[&str], input: &[u8]) -> Output {
-    let mut child = dir
-        .command(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A child that fails before reading (a usage error) closes the pipe early: not our error.
-    let _ = child.stdin.take().unwrap().write_all(input);
-    child.wait_with_output().unwrap()
+    dir.run_with_stdin(args, input)
 }
 
 fn model_arg() -> String {

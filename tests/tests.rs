@@ -1,6 +1,8 @@
 //! The integration test binary: runs the real `sparsetext` executable.
 
+mod bad_input;
 mod cli;
+mod properties;
 mod solver;
 mod util;
 mod vectorize;

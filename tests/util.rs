@@ -35,6 +35,27 @@ impl Dir {
         cmd
     }
 
+    /// Runs with `input` on stdin, closed once written (from a thread: the child
+    /// may write before it has read everything, or fail before reading at all).
+    pub fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run sparsetext");
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || {
+            use std::io::Write;
+            let _ = stdin.write_all(&input);
+        });
+        let out = child.wait_with_output().expect("run sparsetext");
+        writer.join().unwrap();
+        out
+    }
+
     /// Runs with no stdin and returns the output.
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(args)

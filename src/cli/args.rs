@@ -88,6 +88,11 @@ pub struct CorpusArgs {
     /// Spam: a folder, an mbox, a message file, or - for stdin.
     #[arg(long, value_name = "PATH")]
     pub spam: Vec<PathBuf>,
+
+    /// Read at most N bytes of each message; a longer one is tokenized up to
+    /// there (and counted as truncated) [default: 4194304 = 4 MiB].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_message_bytes: Option<u64>,
 }
 
 /// Which model file: `-m`, else `$SPARSETEXT_MODEL`, else `models/spam.model`.
@@ -369,6 +374,11 @@ pub struct ClassifyArgs {
     /// How many words --explain shows.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub explain_top: usize,
+
+    /// Read at most N bytes of each message for tokenizing; a longer one is
+    /// scored on its first N bytes (--passthrough still copies it whole) [default: 4194304 = 4 MiB].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_message_bytes: Option<u64>,
 }
 
 /// `sparsetext words`.

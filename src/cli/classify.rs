@@ -3,12 +3,13 @@
 
 use std::io::{BufWriter, Read, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde_json::json;
-use sparsetext::corpus::Corpus;
+use sparsetext::corpus::{Corpus, read_capped};
 use sparsetext::model::{Model, Score, Scorer, Verdict};
-use sparsetext::passthrough::insert_header;
+use sparsetext::passthrough::write_with_header;
 use sparsetext::{Error, Result};
 
 use super::args::ClassifyArgs;
@@ -67,28 +68,49 @@ fn decide(scorer: &Scorer, message: &[u8], args: &ClassifyArgs) -> Decision {
 }
 
 fn stdin_mode(args: &ClassifyArgs) -> Result<ExitCode> {
+    // Passthrough must copy the whole message; otherwise only the cap is kept.
+    let cap = super::max_message_bytes(args.max_message_bytes);
     let mut message = Vec::new();
-    let read = std::io::stdin().read_to_end(&mut message);
+    let read = if args.passthrough {
+        std::io::stdin().read_to_end(&mut message).map(drop)
+    } else {
+        read_capped(std::io::stdin().lock(), cap).map(|bytes| message = bytes)
+    };
+    let scored = &message[..message
+        .len()
+        .min(usize::try_from(cap).unwrap_or(usize::MAX))];
+    super::warn_truncated(usize::from(scored.len() < message.len()));
     let decision = read
         .map_err(|e| Error::io("<stdin>", e))
         .and_then(|_| load_scorer(args))
-        .map(|scorer| decide(&scorer, &message, args));
+        .map(|scorer| decide(&scorer, scored, args));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let io = |e| Error::io("<stdout>", e);
     if args.passthrough {
         // Mail is never lost: whatever went wrong, what was read goes out unchanged.
+        // A reader that stops early did not get the message: an error here, not
+        // the quiet success a closed pipe is for listing commands.
+        let lost = |e: std::io::Error| {
+            Error::io(
+                "<stdout>",
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    std::io::Error::other("closed before the whole message was written")
+                } else {
+                    e
+                },
+            )
+        };
         return match decision {
             Ok(d) => {
                 let field = format!("X-Sparsetext: {}; p={:.4}", d.verdict, d.score.p_spam);
-                out.write_all(&insert_header(&message, &field))
-                    .map_err(io)?;
-                out.flush().map_err(io)?;
+                write_with_header(&mut out, &message, &field).map_err(lost)?;
+                out.flush().map_err(lost)?;
                 Ok(exit_code(d.verdict))
             }
             Err(err) => {
-                out.write_all(&message).map_err(io)?;
-                out.flush().map_err(io)?;
+                out.write_all(&message).map_err(lost)?;
+                out.flush().map_err(lost)?;
                 Err(err)
             }
         };
@@ -102,7 +124,8 @@ fn stdin_mode(args: &ClassifyArgs) -> Result<ExitCode> {
 
 fn paths_mode(args: &ClassifyArgs) -> Result<ExitCode> {
     let scorer = load_scorer(args)?;
-    let mut corpus = Corpus::default();
+    let mut corpus =
+        Corpus::with_max_message_bytes(super::max_message_bytes(args.max_message_bytes))?;
     for path in &args.paths {
         corpus.add(path, None)?;
     }
@@ -111,10 +134,16 @@ fn paths_mode(args: &ClassifyArgs) -> Result<ExitCode> {
     let mut out = BufWriter::new(stdout.lock());
     let io = |e| Error::io("<stdout>", e);
     let mut failed = 0usize;
+    let truncated = AtomicUsize::new(0);
     for chunk in corpus.items.chunks(BATCH) {
         let decisions: Vec<Result<Decision>> = chunk
             .par_iter()
-            .map(|item| item.bytes().map(|bytes| decide(&scorer, &bytes, args)))
+            .map(|item| {
+                item.bytes().map(|bytes| {
+                    truncated.fetch_add(usize::from(bytes.truncated), Ordering::Relaxed);
+                    decide(&scorer, &bytes, args)
+                })
+            })
             .collect();
         for (item, decision) in chunk.iter().zip(decisions) {
             match decision {
@@ -130,6 +159,7 @@ fn paths_mode(args: &ClassifyArgs) -> Result<ExitCode> {
         }
     }
     out.flush().map_err(io)?;
+    super::warn_truncated(truncated.into_inner());
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {

@@ -1,6 +1,7 @@
 //! `sparsetext eval`: a model's accuracy on labeled mail.
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde_json::json;
@@ -20,13 +21,15 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let scorer = Scorer::new(Model::load(&model_path)?);
     let corpus = super::labeled_corpus(&args.corpus)?;
     let bar = super::progress(corpus.items.len(), "scoring");
+    let truncated = AtomicUsize::new(0);
     let scored: Vec<std::result::Result<(f64, bool), String>> = corpus
         .items
         .par_iter()
         .map(|item| {
-            let out = item
-                .mail()
-                .map(|bytes| (scorer.score(&bytes).p_spam, item.label == Some(Label::Spam)));
+            let out = item.mail().map(|bytes| {
+                truncated.fetch_add(usize::from(bytes.truncated), Ordering::Relaxed);
+                (scorer.score(&bytes).p_spam, item.label == Some(Label::Spam))
+            });
             bar.inc(1);
             out
         })
@@ -48,6 +51,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         }
     }
     super::warn_skipped(&skipped);
+    super::warn_truncated(truncated.into_inner());
     if scores.is_empty() {
         return Err(Error::Training("no mail to evaluate on".into()));
     }

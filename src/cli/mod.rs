@@ -52,7 +52,7 @@ pub fn bundled_sample() -> PathBuf {
 /// in their sub-folder names; `--ham` / `--spam` paths are labeled as given.
 /// With no path at all, the bundled sample.
 pub fn labeled_corpus(args: &args::CorpusArgs) -> Result<Corpus> {
-    let mut corpus = Corpus::default();
+    let mut corpus = Corpus::with_max_message_bytes(max_message_bytes(args.max_message_bytes))?;
     if args.corpus.is_empty() && args.ham.is_empty() && args.spam.is_empty() {
         corpus.add_labeled_root(&bundled_sample())?;
     }
@@ -66,6 +66,21 @@ pub fn labeled_corpus(args: &args::CorpusArgs) -> Result<Corpus> {
         corpus.add(path, Some(Label::Spam))?;
     }
     Ok(corpus)
+}
+
+/// The `--max-message-bytes` value, or the library's default.
+pub fn max_message_bytes(flag: Option<u64>) -> u64 {
+    flag.unwrap_or(sparsetext::corpus::DEFAULT_MAX_MESSAGE_BYTES)
+}
+
+/// Warns, once per run, how many messages were cut for tokenizing.
+pub fn warn_truncated(truncated: usize) {
+    if truncated > 0 {
+        eprintln!(
+            "sparsetext: warning: {truncated} message(s) tokenized only in part \
+             (longer than --max-message-bytes or --max-text-bytes)"
+        );
+    }
 }
 
 /// A progress bar on stderr when stderr is a terminal; hidden otherwise.

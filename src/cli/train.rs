@@ -75,6 +75,12 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         vocab.len(),
         args.alpha
     );
+    if fit.weights.is_empty() {
+        eprintln!(
+            "sparsetext: warning: no word was kept: the model gives every message \
+             the training set's spam rate (identical messages, or lambda too large)"
+        );
+    }
     println!(
         "certificate: relative duality gap {:.1e}, largest KKT violation {:.1e}{}",
         fit.rel_gap,
@@ -122,6 +128,7 @@ fn read_mail(args: &TrainArgs, config: AnalyzerConfig) -> Result<(Dataset, Vocab
     let analyzed = vectorize::analyze(&corpus, &analyzer, &|| bar.inc(1));
     bar.finish_and_clear();
     super::warn_skipped(&analyzed.skipped);
+    super::warn_truncated(analyzed.truncated);
     let (data, vocab) = analyzed.to_dataset(args.scheme.min_df, args.scheme.scheme())?;
     Ok((data, vocab, analyzed.skipped.len()))
 }

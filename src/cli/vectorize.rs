@@ -17,9 +17,14 @@ pub fn run(args: VectorizeArgs) -> Result<ExitCode> {
     let analyzed = vectorize::analyze(&corpus, &analyzer, &|| bar.inc(1));
     bar.finish_and_clear();
     super::warn_skipped(&analyzed.skipped);
+    super::warn_truncated(analyzed.truncated);
     let (data, vocab) = analyzed.to_dataset(args.scheme.min_df, args.scheme.scheme())?;
-    svmlight::write(&args.output, &data.x, &data.y)?;
+    // The vocabulary first: a matrix is useless without it, so a failure leaves neither.
     vocab.write(&args.vocab)?;
+    if let Err(err) = svmlight::write(&args.output, &data.x, &data.y) {
+        let _ = std::fs::remove_file(&args.vocab);
+        return Err(err);
+    }
     let (spam, ham) = data.class_counts();
     let seconds = start.elapsed().as_secs_f64();
     println!(
