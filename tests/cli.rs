@@ -48,7 +48,7 @@ fn train_with_defaults_then_classify_with_no_flags() {
     let text = stdout(&out);
     for needle in [
         "520 messages (220 spam, 300 ham), 0 skipped",
-        "lambda_1se of 5-fold CV",
+        "lambda_min of 5-fold CV",
         "CV AUC:",
         "features:",
         "model:       models/spam.model",

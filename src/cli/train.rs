@@ -18,7 +18,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         .alpha(args.alpha)
         .tol(args.tol)
         .nlambda(args.nlambda)
-        .lambda_min_ratio(args.lambda_min_ratio)
+        .lambda_min_ratio(Some(args.lambda_min_ratio))
         .check()?;
     let analyzer_config = args.analyzer.config()?;
     let (data, vocab, skipped) = match &args.svmlight {
