@@ -21,6 +21,7 @@ use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
@@ -32,6 +33,14 @@ pub struct TermCounts {
 }
 
 impl TermCounts {
+    /// From distinct terms and their counts, in any order.
+    pub fn from_counts(counts: impl IntoIterator<Item = (Box<str>, u32)>) -> TermCounts {
+        let mut terms: Vec<(Box<str>, u32)> = counts.into_iter().collect();
+        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        debug_assert!(terms.windows(2).all(|w| w[0].0 != w[1].0), "distinct terms");
+        TermCounts { terms }
+    }
+
     /// Counts `tokens`.
     pub fn from_tokens<S: AsRef<str>>(tokens: impl IntoIterator<Item = S>) -> TermCounts {
         let mut builder = TermCountsBuilder::default();
@@ -177,6 +186,161 @@ impl Vocabulary {
             path: path.to_path_buf(),
             reason,
         })
+    }
+}
+
+/// Term strings -> dense `u32` ids, in order of first sight: one worker
+/// thread's dictionary while a corpus is tokenized.
+///
+/// A term is hashed once per token and stored once per thread, where a
+/// [`TermCountsBuilder`] per message stores it once per message and then
+/// sorts, hashes and compares it again in [`Vocabulary::fit`] and
+/// [`crate::dataset::Dataset::build`]. Interners of different threads are
+/// reconciled with [`Interner::absorb`], which touches each distinct term of
+/// the absorbed one once.
+#[derive(Clone, Debug, Default)]
+pub struct Interner {
+    ids: FxHashMap<Box<str>, u32>,
+}
+
+impl Interner {
+    /// The id of `term`, a new one (the number of terms so far) if unseen.
+    #[inline]
+    pub fn id(&mut self, term: &str) -> u32 {
+        if let Some(&id) = self.ids.get(term) {
+            return id;
+        }
+        let id = u32::try_from(self.ids.len()).expect("fewer than 2^32 distinct terms");
+        self.ids.insert(term.into(), id);
+        id
+    }
+
+    /// Number of distinct terms.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True before the first term.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Adds the terms of `other`; returns, for each id of `other`, the id of
+    /// the same term here.
+    pub fn absorb(&mut self, other: Interner) -> Vec<u32> {
+        let mut remap = vec![0; other.len()];
+        for (term, theirs) in other.ids {
+            remap[theirs as usize] = match self.ids.get(&*term) {
+                Some(&ours) => ours,
+                None => {
+                    let ours =
+                        u32::try_from(self.ids.len()).expect("fewer than 2^32 distinct terms");
+                    self.ids.insert(term, ours);
+                    ours
+                }
+            };
+        }
+        remap
+    }
+
+    /// The terms, indexed by id.
+    pub fn into_terms(self) -> Vec<Box<str>> {
+        let mut terms: Vec<Box<str>> = vec![Box::from(""); self.ids.len()];
+        for (term, id) in self.ids {
+            terms[id as usize] = term;
+        }
+        terms
+    }
+}
+
+/// Counts one message's term ids (from an [`Interner`]) without hashing:
+/// a slot per id remembers the message it was last seen in and its count
+/// there. Reused across messages; [`IdCounter::finish`] hands out each
+/// message's `(id, count)` pairs in order of first occurrence.
+#[derive(Clone, Debug)]
+pub struct IdCounter {
+    /// Per id: (message number it was last seen in, count in that message).
+    slots: Vec<(u32, u32)>,
+    /// The current message's distinct ids, in order of first occurrence.
+    distinct: Vec<u32>,
+    /// The current message's number, from 1 (0 marks a slot never used).
+    message: u32,
+}
+
+impl Default for IdCounter {
+    fn default() -> Self {
+        IdCounter {
+            slots: Vec::new(),
+            distinct: Vec::new(),
+            message: 1,
+        }
+    }
+}
+
+impl IdCounter {
+    /// Adds one occurrence of `id`.
+    #[inline]
+    pub fn push(&mut self, id: u32) {
+        let i = id as usize;
+        if i >= self.slots.len() {
+            self.slots.resize(i + 1, (0, 0));
+        }
+        let slot = &mut self.slots[i];
+        if slot.0 == self.message {
+            slot.1 += 1;
+        } else {
+            *slot = (self.message, 1);
+            self.distinct.push(id);
+        }
+    }
+
+    /// The current message's `(id, count)` pairs, in order of first
+    /// occurrence; starts the next message.
+    pub fn finish(&mut self) -> Box<[(u32, u32)]> {
+        let counts = self
+            .distinct
+            .iter()
+            .map(|&id| (id, self.slots[id as usize].1))
+            .collect();
+        self.distinct.clear();
+        if self.message == u32::MAX {
+            self.slots.fill((0, 0));
+            self.message = 0;
+        }
+        self.message += 1;
+        counts
+    }
+}
+
+impl Vocabulary {
+    /// [`Vocabulary::fit`] for messages given as `(term id, count)` pairs
+    /// over `terms` (each id at most once per message): the vocabulary, and
+    /// for each term id its column, `u32::MAX` if pruned.
+    pub fn fit_ids(
+        terms: &[Box<str>],
+        docs: &[Box<[(u32, u32)]>],
+        min_df: u32,
+    ) -> (Vocabulary, Vec<u32>) {
+        let mut df = vec![0u32; terms.len()];
+        for doc in docs {
+            for &(id, _) in doc.iter() {
+                df[id as usize] += 1;
+            }
+        }
+        let mut kept: Vec<u32> = (0..terms.len())
+            .filter(|&id| df[id] >= min_df)
+            .map(|id| id as u32)
+            .collect();
+        kept.par_sort_unstable_by(|&a, &b| terms[a as usize].cmp(&terms[b as usize]));
+        let mut column = vec![u32::MAX; terms.len()];
+        for (col, &id) in kept.iter().enumerate() {
+            column[id as usize] = col as u32;
+        }
+        let mut vocab =
+            Vocabulary::from_terms(kept.iter().map(|&id| terms[id as usize].to_string()))
+                .expect("interned terms are distinct");
+        vocab.df = kept.iter().map(|&id| df[id as usize]).collect();
+        (vocab, column)
     }
 }
 
