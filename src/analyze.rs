@@ -222,6 +222,21 @@ pub struct Notes {
 pub struct Analyzer {
     config: AnalyzerConfig,
     chain: Chain,
+    /// Every kind of token the config asks for.
+    all_kinds: TokenKinds,
+}
+
+/// Which kinds of tokens to emit: see [`Analyzer::kinds_for`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenKinds {
+    /// Header fields tokenized (lower case), a subset of the config's.
+    header_fields: Vec<String>,
+    /// Words of the body text.
+    body_words: bool,
+    /// `url:` tokens.
+    url_hosts: bool,
+    /// `attach:` tokens.
+    attachments: bool,
 }
 
 impl Analyzer {
@@ -235,7 +250,17 @@ impl Analyzer {
             config.max_token_len,
             config.stemmer,
         );
-        Analyzer { config, chain }
+        let all_kinds = TokenKinds {
+            header_fields: config.header_fields.clone(),
+            body_words: true,
+            url_hosts: true,
+            attachments: true,
+        };
+        Analyzer {
+            config,
+            chain,
+            all_kinds,
+        }
     }
 
     /// The configuration this analyzer runs.
@@ -260,6 +285,64 @@ impl Analyzer {
     /// cap is applied again here, so a message from [`mail::parse`] gets the
     /// same body tokens as from [`Analyzer::parse`].
     pub fn tokenize_message(&self, message: &Message, sink: &mut dyn FnMut(&str)) -> Notes {
+        self.tokenize_kinds(message, &self.all_kinds, sink)
+    }
+
+    /// Every kind of token this analyzer's config asks for.
+    pub fn all_kinds(&self) -> TokenKinds {
+        self.all_kinds.clone()
+    }
+
+    /// The kinds of tokens that can equal one of `terms` (say a model's
+    /// features): the header fields some term is tagged with, body words if
+    /// some term has no ':', URL hosts if some term starts with `url:`,
+    /// attachments if some with `attach:`. Tokenizing with them
+    /// ([`tokenize_needed`](Self::tokenize_needed)) skips the work for the rest.
+    pub fn kinds_for<'t>(&self, terms: impl IntoIterator<Item = &'t str>) -> TokenKinds {
+        let mut kinds = TokenKinds {
+            header_fields: Vec::new(),
+            body_words: false,
+            url_hosts: false,
+            attachments: false,
+        };
+        let mut fields = vec![false; self.config.header_fields.len()];
+        for term in terms {
+            let Some((tag, _)) = term.split_once(':') else {
+                kinds.body_words = true;
+                continue;
+            };
+            // A field named `url` or `attach` shares its tag: keep both.
+            kinds.url_hosts |= tag == "url";
+            kinds.attachments |= tag == "attach";
+            for (field, wanted) in self.config.header_fields.iter().zip(&mut fields) {
+                *wanted |= field == tag;
+            }
+        }
+        kinds.header_fields = (self.config.header_fields.iter().zip(fields))
+            .filter(|(_, wanted)| *wanted)
+            .map(|(field, _)| field.clone())
+            .collect();
+        kinds
+    }
+
+    /// [`tokenize`](Self::tokenize), emitting only tokens of the given
+    /// kinds (from [`kinds_for`](Self::kinds_for)): every token of those
+    /// kinds, in the same order; [`Notes::tokens`] counts those only.
+    pub fn tokenize_needed(
+        &self,
+        raw: &[u8],
+        kinds: &TokenKinds,
+        sink: &mut dyn FnMut(&str),
+    ) -> Notes {
+        self.tokenize_kinds(&self.parse(raw), kinds, sink)
+    }
+
+    fn tokenize_kinds(
+        &self,
+        message: &Message,
+        kinds: &TokenKinds,
+        sink: &mut dyn FnMut(&str),
+    ) -> Notes {
         let cfg = &self.config;
         let mut notes = Notes {
             truncated: message.truncated,
@@ -276,7 +359,7 @@ impl Analyzer {
         let mut host = String::with_capacity(64);
 
         for header in &message.headers {
-            if !cfg.header_fields.contains(&header.name) {
+            if !kinds.header_fields.contains(&header.name) {
                 continue;
             }
             tagged.clear();
@@ -307,7 +390,12 @@ impl Analyzer {
 
         let mut budget = cfg.max_text_bytes.unwrap_or(usize::MAX);
         let mut truncated = false;
-        for text in &message.texts {
+        let texts: &[String] = if kinds.body_words {
+            &message.texts
+        } else {
+            &[]
+        };
+        for text in texts {
             if text.len() > budget {
                 truncated |= !text.is_empty();
                 let end = mail::floor_char_boundary(text, budget);
@@ -319,7 +407,7 @@ impl Analyzer {
             self.chain.words(text, &mut buf, &mut count);
         }
 
-        if cfg.url_hosts {
+        if cfg.url_hosts && kinds.url_hosts {
             for url in &message.urls {
                 match hosts::url_host(url, &mut host) {
                     Some(HostKind::Name) => {
@@ -342,7 +430,7 @@ impl Analyzer {
             }
         }
 
-        if cfg.attachment_tokens {
+        if cfg.attachment_tokens && kinds.attachments {
             for attachment in &message.attachments {
                 buf.clear();
                 buf.push_str("attach:");
@@ -443,6 +531,88 @@ mod tests {
             stemmer: Stemmer::None,
             ..AnalyzerConfig::default()
         }
+    }
+
+    /// Tokenizing only the kinds some terms need finds exactly the
+    /// occurrences of those terms that full tokenizing finds.
+    #[test]
+    fn needed_kinds_keep_every_occurrence_of_the_terms() {
+        let analyzer = Analyzer::new(AnalyzerConfig::default());
+        let mut mails: Vec<Vec<u8>> = ["html.eml", "base64.eml", "nested-multipart.eml"]
+            .iter()
+            .map(|name| fixture(name))
+            .collect();
+        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/corpora/sample/spam");
+        let mut names: Vec<_> = std::fs::read_dir(sample)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        names.sort();
+        mails.extend(names.iter().take(40).map(|p| std::fs::read(p).unwrap()));
+        let mut all = Vec::new();
+        for raw in &mails {
+            analyzer.tokenize(raw, &mut |t| all.push(t.to_string()));
+        }
+        all.sort();
+        all.dedup();
+        // Term sets of one kind each, and mixtures (every 7th, 13th term).
+        let subject: Vec<&str> = all
+            .iter()
+            .map(String::as_str)
+            .filter(|t| t.starts_with("subject:"))
+            .collect();
+        let urls: Vec<&str> = all
+            .iter()
+            .map(String::as_str)
+            .filter(|t| t.starts_with("url:"))
+            .collect();
+        let body: Vec<&str> = all
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !t.contains(':'))
+            .collect();
+        let every = |n: usize| {
+            all.iter()
+                .step_by(n)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+        };
+        for terms in [
+            subject,
+            urls,
+            body,
+            every(7),
+            every(13),
+            vec!["received:from"],
+            vec![],
+        ] {
+            let kinds = analyzer.kinds_for(terms.iter().copied());
+            assert_ne!(
+                kinds,
+                analyzer.all_kinds(),
+                "{:?}",
+                &terms[..terms.len().min(3)]
+            );
+            for raw in &mails {
+                let mut full = Vec::new();
+                analyzer.tokenize(raw, &mut |t| {
+                    if terms.contains(&t) {
+                        full.push(t.to_string())
+                    }
+                });
+                let mut needed = Vec::new();
+                let notes = analyzer.tokenize_needed(raw, &kinds, &mut |t| {
+                    if terms.contains(&t) {
+                        needed.push(t.to_string())
+                    }
+                });
+                assert_eq!(needed, full);
+                assert!(notes.tokens >= needed.len());
+            }
+        }
+        let kinds = analyzer.kinds_for(["subject:free", "url:example.com", "cash", "attach:.exe"]);
+        assert_eq!(kinds.header_fields, ["subject"]);
+        assert!(kinds.body_words && kinds.url_hosts && kinds.attachments);
     }
 
     #[test]
