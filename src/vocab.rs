@@ -198,55 +198,114 @@ impl Vocabulary {
 /// [`crate::dataset::Dataset::build`]. Interners of different threads are
 /// reconciled with [`Interner::absorb`], which touches each distinct term of
 /// the absorbed one once.
+///
+/// Terms of up to [`SHORT_TERM`] bytes (nearly all) are kept inside the hash
+/// table as three machine words, so a lookup compares words in the bucket it
+/// probes instead of following a pointer to the term's bytes: the table
+/// outgrows the CPU caches, and that second miss per token was the larger
+/// part of the cost.
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
-    ids: FxHashMap<Box<str>, u32>,
+    short: FxHashMap<ShortTerm, u32>,
+    long: FxHashMap<Box<str>, u32>,
+}
+
+/// Longest term stored inline by [`Interner`], in bytes.
+const SHORT_TERM: usize = 23;
+
+/// A term of at most [`SHORT_TERM`] bytes: its bytes zero-padded, its
+/// length in the last byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ShortTerm([u64; 3]);
+
+impl std::hash::Hash for ShortTerm {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for word in self.0 {
+            state.write_u64(word);
+        }
+    }
+}
+
+impl ShortTerm {
+    #[inline]
+    fn new(term: &str) -> Option<ShortTerm> {
+        let bytes = term.as_bytes();
+        if bytes.len() > SHORT_TERM {
+            return None;
+        }
+        let mut padded = [0u8; 24];
+        padded[..bytes.len()].copy_from_slice(bytes);
+        padded[23] = bytes.len() as u8;
+        let word = |i: usize| u64::from_le_bytes(padded[i..i + 8].try_into().expect("8 bytes"));
+        Some(ShortTerm([word(0), word(8), word(16)]))
+    }
+
+    fn to_boxed_str(self) -> Box<str> {
+        let mut padded = [0u8; 24];
+        for (chunk, word) in padded.chunks_exact_mut(8).zip(self.0) {
+            chunk.copy_from_slice(&word.to_le_bytes());
+        }
+        let len = usize::from(padded[23]);
+        std::str::from_utf8(&padded[..len])
+            .expect("stored from a str")
+            .into()
+    }
 }
 
 impl Interner {
     /// The id of `term`, a new one (the number of terms so far) if unseen.
     #[inline]
     pub fn id(&mut self, term: &str) -> u32 {
-        if let Some(&id) = self.ids.get(term) {
-            return id;
+        let next = self.next_id();
+        match ShortTerm::new(term) {
+            Some(key) => *self.short.entry(key).or_insert(next),
+            None => {
+                if let Some(&id) = self.long.get(term) {
+                    return id;
+                }
+                self.long.insert(term.into(), next);
+                next
+            }
         }
-        let id = u32::try_from(self.ids.len()).expect("fewer than 2^32 distinct terms");
-        self.ids.insert(term.into(), id);
-        id
+    }
+
+    fn next_id(&self) -> u32 {
+        u32::try_from(self.len()).expect("fewer than 2^32 distinct terms")
     }
 
     /// Number of distinct terms.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.short.len() + self.long.len()
     }
 
     /// True before the first term.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.len() == 0
     }
 
     /// Adds the terms of `other`; returns, for each id of `other`, the id of
     /// the same term here.
     pub fn absorb(&mut self, other: Interner) -> Vec<u32> {
         let mut remap = vec![0; other.len()];
-        for (term, theirs) in other.ids {
-            remap[theirs as usize] = match self.ids.get(&*term) {
-                Some(&ours) => ours,
-                None => {
-                    let ours =
-                        u32::try_from(self.ids.len()).expect("fewer than 2^32 distinct terms");
-                    self.ids.insert(term, ours);
-                    ours
-                }
-            };
+        for (key, theirs) in other.short {
+            let next = self.next_id();
+            remap[theirs as usize] = *self.short.entry(key).or_insert(next);
+        }
+        for (term, theirs) in other.long {
+            let next = self.next_id();
+            remap[theirs as usize] = *self.long.entry(term).or_insert(next);
         }
         remap
     }
 
     /// The terms, indexed by id.
     pub fn into_terms(self) -> Vec<Box<str>> {
-        let mut terms: Vec<Box<str>> = vec![Box::from(""); self.ids.len()];
-        for (term, id) in self.ids {
+        let mut terms: Vec<Box<str>> = vec![Box::from(""); self.len()];
+        for (key, id) in self.short {
+            terms[id as usize] = key.to_boxed_str();
+        }
+        for (term, id) in self.long {
             terms[id as usize] = term;
         }
         terms
@@ -347,6 +406,34 @@ impl Vocabulary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interner_ids_short_and_long_terms_and_absorbs() {
+        let long = "subject:averyveryverylongword-beyond-23-bytes";
+        let mut a = Interner::default();
+        assert_eq!(a.id("free"), 0);
+        assert_eq!(a.id(long), 1);
+        assert_eq!(a.id(""), 2);
+        assert_eq!(a.id("free"), 0);
+        assert_eq!(a.id("x".repeat(23).as_str()), 3);
+        assert_eq!(a.id("x".repeat(24).as_str()), 4);
+        assert_eq!(a.id(long), 1);
+        let mut b = Interner::default();
+        assert_eq!(b.id("ünïcödé"), 0);
+        assert_eq!(b.id("free"), 1);
+        assert_eq!(b.id(long), 2);
+        assert_eq!(a.absorb(b), [5, 0, 1]);
+        let terms = a.into_terms();
+        let expected = [
+            "free",
+            long,
+            "",
+            &"x".repeat(23),
+            &"x".repeat(24),
+            "ünïcödé",
+        ];
+        assert_eq!(terms.iter().map(|t| &**t).collect::<Vec<_>>(), expected);
+    }
 
     #[test]
     fn builder_counts_and_sorts() {
