@@ -231,6 +231,8 @@ pub struct Analyzer {
 pub struct TokenKinds {
     /// Header fields tokenized (lower case), a subset of the config's.
     header_fields: Vec<String>,
+    /// The same, for the decoder: other fields are not decoded.
+    fields: mail::Fields,
     /// Words of the body text.
     body_words: bool,
     /// `url:` tokens.
@@ -252,6 +254,7 @@ impl Analyzer {
         );
         let all_kinds = TokenKinds {
             header_fields: config.header_fields.clone(),
+            fields: mail::Fields::only(&config.header_fields),
             body_words: true,
             url_hosts: true,
             attachments: true,
@@ -268,17 +271,19 @@ impl Analyzer {
         &self.config
     }
 
-    /// Decodes `raw` as [`tokenize`](Self::tokenize) does, honouring
-    /// `max_text_bytes`; use with [`tokenize_message`](Self::tokenize_message)
-    /// when the message is needed too.
+    /// Decodes `raw` honouring `max_text_bytes`, every header field
+    /// included; use with [`tokenize_message`](Self::tokenize_message) when
+    /// the message is needed too.
     pub fn parse(&self, raw: &[u8]) -> Message {
         mail::parse_limited(raw, self.config.max_text_bytes)
     }
 
     /// Parses `raw` and calls `sink` once per token, in message order
-    /// (duplicates included).
+    /// (duplicates included). Only the configured header fields are
+    /// decoded ([`mail::parse_fields`]); the tokens are those of
+    /// [`tokenize_message`](Self::tokenize_message) on [`parse`](Self::parse).
     pub fn tokenize(&self, raw: &[u8], sink: &mut dyn FnMut(&str)) -> Notes {
-        self.tokenize_message(&self.parse(raw), sink)
+        self.tokenize_needed(raw, &self.all_kinds, sink)
     }
 
     /// Calls `sink` once per token of an already decoded message. The text
@@ -301,6 +306,7 @@ impl Analyzer {
     pub fn kinds_for<'t>(&self, terms: impl IntoIterator<Item = &'t str>) -> TokenKinds {
         let mut kinds = TokenKinds {
             header_fields: Vec::new(),
+            fields: mail::Fields::only(&[]),
             body_words: false,
             url_hosts: false,
             attachments: false,
@@ -322,6 +328,7 @@ impl Analyzer {
             .filter(|(_, wanted)| *wanted)
             .map(|(field, _)| field.clone())
             .collect();
+        kinds.fields = mail::Fields::only(&kinds.header_fields);
         kinds
     }
 
@@ -334,7 +341,8 @@ impl Analyzer {
         kinds: &TokenKinds,
         sink: &mut dyn FnMut(&str),
     ) -> Notes {
-        self.tokenize_kinds(&self.parse(raw), kinds, sink)
+        let message = mail::parse_fields(raw, self.config.max_text_bytes, &kinds.fields);
+        self.tokenize_kinds(&message, kinds, sink)
     }
 
     fn tokenize_kinds(
