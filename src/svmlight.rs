@@ -152,7 +152,7 @@ pub fn write(path: &Path, x: &Matrix, y: &[bool]) -> Result<()> {
 
 /// Writes svmlight text to `out`.
 ///
-/// Rows are formatted in parallel, in blocks of [`WRITE_BLOCK_ROWS`], and
+/// Rows are formatted in parallel, in blocks of 256, and
 /// written in order.
 pub fn write_to(out: &mut impl Write, x: &Matrix, y: &[bool]) -> Result<()> {
     assert!(x.is_csr(), "svmlight::write_to needs a CSR matrix");

@@ -199,7 +199,7 @@ impl Vocabulary {
 /// reconciled with [`Interner::absorb`], which touches each distinct term of
 /// the absorbed one once.
 ///
-/// Terms of up to [`SHORT_TERM`] bytes (nearly all) are kept inside the hash
+/// Terms of up to 23 bytes (nearly all) are kept inside the hash
 /// table as three machine words, so a lookup compares words in the bucket it
 /// probes instead of following a pointer to the term's bytes: the table
 /// outgrows the CPU caches, and that second miss per token was the larger
