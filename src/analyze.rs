@@ -230,6 +230,25 @@ pub struct Notes {
 pub struct Analyzer {
     config: AnalyzerConfig,
     chain: Chain,
+    /// Every kind of token the config asks for.
+    all_kinds: TokenKinds,
+}
+
+/// Which kinds of tokens to emit: see [`Analyzer::kinds_for`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenKinds {
+    /// Header fields tokenized (lower case), a subset of the config's.
+    header_fields: Vec<String>,
+    /// The same, for the decoder: other fields are not decoded.
+    fields: mail::Fields,
+    /// Words of the body text.
+    body_words: bool,
+    /// `url:` tokens.
+    url_hosts: bool,
+    /// `attach:` tokens.
+    attachments: bool,
+    /// `html:` tokens.
+    html_tags: bool,
 }
 
 impl Analyzer {
@@ -243,7 +262,19 @@ impl Analyzer {
             config.max_token_len,
             config.stemmer,
         );
-        Analyzer { config, chain }
+        let all_kinds = TokenKinds {
+            header_fields: config.header_fields.clone(),
+            fields: mail::Fields::only(&config.header_fields),
+            body_words: true,
+            url_hosts: true,
+            attachments: true,
+            html_tags: true,
+        };
+        Analyzer {
+            config,
+            chain,
+            all_kinds,
+        }
     }
 
     /// The configuration this analyzer runs.
@@ -251,23 +282,88 @@ impl Analyzer {
         &self.config
     }
 
-    /// Decodes `raw` as [`tokenize`](Self::tokenize) does, honouring
-    /// `max_text_bytes`; use with [`tokenize_message`](Self::tokenize_message)
-    /// when the message is needed too.
+    /// Decodes `raw` honouring `max_text_bytes`, every header field
+    /// included; use with [`tokenize_message`](Self::tokenize_message) when
+    /// the message is needed too.
     pub fn parse(&self, raw: &[u8]) -> Message {
         mail::parse_limited(raw, self.config.max_text_bytes)
     }
 
     /// Parses `raw` and calls `sink` once per token, in message order
-    /// (duplicates included).
+    /// (duplicates included). Only the configured header fields are
+    /// decoded ([`mail::parse_fields`]); the tokens are those of
+    /// [`tokenize_message`](Self::tokenize_message) on [`parse`](Self::parse).
     pub fn tokenize(&self, raw: &[u8], sink: &mut dyn FnMut(&str)) -> Notes {
-        self.tokenize_message(&self.parse(raw), sink)
+        self.tokenize_needed(raw, &self.all_kinds, sink)
     }
 
     /// Calls `sink` once per token of an already decoded message. The text
     /// cap is applied again here, so a message from [`mail::parse`] gets the
     /// same body tokens as from [`Analyzer::parse`].
     pub fn tokenize_message(&self, message: &Message, sink: &mut dyn FnMut(&str)) -> Notes {
+        self.tokenize_kinds(message, &self.all_kinds, sink)
+    }
+
+    /// Every kind of token this analyzer's config asks for.
+    pub fn all_kinds(&self) -> TokenKinds {
+        self.all_kinds.clone()
+    }
+
+    /// The kinds of tokens that can equal one of `terms` (say a model's
+    /// features): the header fields some term is tagged with, body words if
+    /// some term has no ':', URL hosts if some term starts with `url:`,
+    /// attachments if some with `attach:`, markup if some with `html:`. Tokenizing with them
+    /// ([`tokenize_needed`](Self::tokenize_needed)) skips the work for the rest.
+    pub fn kinds_for<'t>(&self, terms: impl IntoIterator<Item = &'t str>) -> TokenKinds {
+        let mut kinds = TokenKinds {
+            header_fields: Vec::new(),
+            fields: mail::Fields::only(&[]),
+            body_words: false,
+            url_hosts: false,
+            attachments: false,
+            html_tags: false,
+        };
+        let mut fields = vec![false; self.config.header_fields.len()];
+        for term in terms {
+            let Some((tag, _)) = term.split_once(':') else {
+                kinds.body_words = true;
+                continue;
+            };
+            // A field named `url` or `attach` shares its tag: keep both.
+            kinds.url_hosts |= tag == "url";
+            kinds.attachments |= tag == "attach";
+            kinds.html_tags |= tag == "html";
+            for (field, wanted) in self.config.header_fields.iter().zip(&mut fields) {
+                *wanted |= field == tag;
+            }
+        }
+        kinds.header_fields = (self.config.header_fields.iter().zip(fields))
+            .filter(|(_, wanted)| *wanted)
+            .map(|(field, _)| field.clone())
+            .collect();
+        kinds.fields = mail::Fields::only(&kinds.header_fields);
+        kinds
+    }
+
+    /// [`tokenize`](Self::tokenize), emitting only tokens of the given
+    /// kinds (from [`kinds_for`](Self::kinds_for)): every token of those
+    /// kinds, in the same order; [`Notes::tokens`] counts those only.
+    pub fn tokenize_needed(
+        &self,
+        raw: &[u8],
+        kinds: &TokenKinds,
+        sink: &mut dyn FnMut(&str),
+    ) -> Notes {
+        let message = mail::parse_fields(raw, self.config.max_text_bytes, &kinds.fields);
+        self.tokenize_kinds(&message, kinds, sink)
+    }
+
+    fn tokenize_kinds(
+        &self,
+        message: &Message,
+        kinds: &TokenKinds,
+        sink: &mut dyn FnMut(&str),
+    ) -> Notes {
         let cfg = &self.config;
         let mut notes = Notes {
             truncated: message.truncated,
@@ -283,9 +379,8 @@ impl Analyzer {
         let mut tagged = String::with_capacity(64);
         let mut host = String::with_capacity(64);
 
-        let all_fields = cfg.header_fields.iter().any(|f| f == "*");
         for header in &message.headers {
-            if !all_fields && !cfg.header_fields.contains(&header.name) {
+            if !kinds.header_fields.contains(&header.name) {
                 continue;
             }
             tagged.clear();
@@ -316,8 +411,13 @@ impl Analyzer {
 
         let mut budget = cfg.max_text_bytes.unwrap_or(usize::MAX);
         let mut truncated = false;
+        let texts: &[String] = if kinds.body_words {
+            &message.texts
+        } else {
+            &[]
+        };
         let mut pairs = WordPairs::default();
-        for text in &message.texts {
+        for text in texts {
             let text = if text.len() > budget {
                 truncated |= !text.is_empty();
                 &text[..mail::floor_char_boundary(text, budget)]
@@ -334,7 +434,7 @@ impl Analyzer {
             }
         }
 
-        if cfg.html_tags {
+        if cfg.html_tags && kinds.html_tags {
             for tag in &message.html_tags {
                 buf.clear();
                 buf.push_str("html:");
@@ -343,7 +443,7 @@ impl Analyzer {
             }
         }
 
-        if cfg.url_hosts {
+        if cfg.url_hosts && kinds.url_hosts {
             for url in &message.urls {
                 match hosts::url_host(url, &mut host) {
                     Some(HostKind::Name) => {
@@ -366,7 +466,7 @@ impl Analyzer {
             }
         }
 
-        if cfg.attachment_tokens {
+        if cfg.attachment_tokens && kinds.attachments {
             for attachment in &message.attachments {
                 buf.clear();
                 buf.push_str("attach:");
@@ -494,6 +594,88 @@ mod tests {
             stemmer: Stemmer::None,
             ..AnalyzerConfig::default()
         }
+    }
+
+    /// Tokenizing only the kinds some terms need finds exactly the
+    /// occurrences of those terms that full tokenizing finds.
+    #[test]
+    fn needed_kinds_keep_every_occurrence_of_the_terms() {
+        let analyzer = Analyzer::new(AnalyzerConfig::default());
+        let mut mails: Vec<Vec<u8>> = ["html.eml", "base64.eml", "nested-multipart.eml"]
+            .iter()
+            .map(|name| fixture(name))
+            .collect();
+        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/corpora/sample/spam");
+        let mut names: Vec<_> = std::fs::read_dir(sample)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        names.sort();
+        mails.extend(names.iter().take(40).map(|p| std::fs::read(p).unwrap()));
+        let mut all = Vec::new();
+        for raw in &mails {
+            analyzer.tokenize(raw, &mut |t| all.push(t.to_string()));
+        }
+        all.sort();
+        all.dedup();
+        // Term sets of one kind each, and mixtures (every 7th, 13th term).
+        let subject: Vec<&str> = all
+            .iter()
+            .map(String::as_str)
+            .filter(|t| t.starts_with("subject:"))
+            .collect();
+        let urls: Vec<&str> = all
+            .iter()
+            .map(String::as_str)
+            .filter(|t| t.starts_with("url:"))
+            .collect();
+        let body: Vec<&str> = all
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !t.contains(':'))
+            .collect();
+        let every = |n: usize| {
+            all.iter()
+                .step_by(n)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+        };
+        for terms in [
+            subject,
+            urls,
+            body,
+            every(7),
+            every(13),
+            vec!["received:from"],
+            vec![],
+        ] {
+            let kinds = analyzer.kinds_for(terms.iter().copied());
+            assert_ne!(
+                kinds,
+                analyzer.all_kinds(),
+                "{:?}",
+                &terms[..terms.len().min(3)]
+            );
+            for raw in &mails {
+                let mut full = Vec::new();
+                analyzer.tokenize(raw, &mut |t| {
+                    if terms.contains(&t) {
+                        full.push(t.to_string())
+                    }
+                });
+                let mut needed = Vec::new();
+                let notes = analyzer.tokenize_needed(raw, &kinds, &mut |t| {
+                    if terms.contains(&t) {
+                        needed.push(t.to_string())
+                    }
+                });
+                assert_eq!(needed, full);
+                assert!(notes.tokens >= needed.len());
+            }
+        }
+        let kinds = analyzer.kinds_for(["subject:free", "url:example.com", "cash", "attach:.exe"]);
+        assert_eq!(kinds.header_fields, ["subject"]);
+        assert!(kinds.body_words && kinds.url_hosts && kinds.attachments);
     }
 
     #[test]
@@ -631,16 +813,6 @@ mod tests {
             raw,
         );
         assert_eq!(t, ["buy"]);
-    }
-
-    #[test]
-    fn star_tags_every_header_field() {
-        let config = AnalyzerConfig {
-            header_fields: vec!["*".into()],
-            ..no_stem()
-        };
-        let (t, _) = tokens_with(config, b"X-Odd: hello\nSubject: hi there\n\n");
-        assert_eq!(t, ["x-odd:hello", "subject:hi", "subject:there"]);
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! assert!(data.x.to_csc().is_csc());
 //! ```
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::vocab::{TermCounts, Vocabulary};
@@ -73,6 +74,14 @@ impl Scheme {
         if norm > 0.0 { norm } else { 1.0 }
     }
 
+    /// Whether [`Scheme::row_norm`]'s result depends on the order of the
+    /// counts (floating-point sums are not associative): with L2
+    /// normalization of non-binary values. Binary values sum ones, which is
+    /// exact in any order.
+    pub fn needs_term_order(self) -> bool {
+        self.l2_normalize && self.weighting != Weighting::Binary
+    }
+
     /// Fills `values` with the weighted values of the row's kept terms, divided by `norm`
     /// (from [`Scheme::row_norm`] over all of the message's tokens).
     pub fn row_values(self, counts: &[u32], norm: f64, values: &mut Vec<f64>) {
@@ -118,6 +127,74 @@ impl Dataset {
             indptr.push(indices.len());
         }
         let x = Matrix::new((docs.len(), vocab.len()), indptr, indices, data);
+        Dataset { x, y }
+    }
+
+    /// [`Dataset::build`] for messages given as `(term id, count)` pairs, in
+    /// any order, with `column[id]` the term's column (`u32::MAX`: pruned;
+    /// see [`Vocabulary::fit_ids`]). Rows are built in parallel.
+    ///
+    /// The row norm sums over the message's terms in term order, as
+    /// [`Dataset::build`] does, so the values match it bit for bit: `rank[id]`
+    /// (the term's position among all terms sorted) gives that order. It is
+    /// needed only when the order can change the sum, i.e. with
+    /// `l2_normalize` and a weighting other than binary (a sum of ones is
+    /// exact in any order); see [`Scheme::needs_term_order`].
+    ///
+    /// [`Vocabulary::fit_ids`]: crate::vocab::Vocabulary::fit_ids
+    pub fn build_ids(
+        docs: &[Box<[(u32, u32)]>],
+        y: Vec<bool>,
+        column: &[u32],
+        cols: usize,
+        rank: Option<&[u32]>,
+        scheme: Scheme,
+    ) -> Dataset {
+        assert_eq!(docs.len(), y.len(), "one label per message");
+        assert!(
+            rank.is_some() || !scheme.needs_term_order(),
+            "the row norm of {scheme:?} needs the term order"
+        );
+        let rows: Vec<(Vec<u32>, Vec<f64>)> = docs
+            .par_iter()
+            .map(|doc| {
+                // (key << 32 | count) sorts by key with one integer compare.
+                let pack = |key: u32, count: u32| (u64::from(key) << 32) | u64::from(count);
+                let count_of = |packed: u64| packed as u32;
+                let mut kept: Vec<u64> = doc
+                    .iter()
+                    .filter(|&&(id, _)| column[id as usize] != u32::MAX)
+                    .map(|&(id, count)| pack(column[id as usize], count))
+                    .collect();
+                kept.sort_unstable();
+                let norm = match rank {
+                    Some(rank) if scheme.needs_term_order() => {
+                        let mut all: Vec<u64> = doc
+                            .iter()
+                            .map(|&(id, count)| pack(rank[id as usize], count))
+                            .collect();
+                        all.sort_unstable();
+                        scheme.row_norm(all.iter().map(|&p| count_of(p)))
+                    }
+                    _ => scheme.row_norm(doc.iter().map(|&(_, c)| c)),
+                };
+                let counts: Vec<u32> = kept.iter().map(|&p| count_of(p)).collect();
+                let mut values = Vec::with_capacity(counts.len());
+                scheme.row_values(&counts, norm, &mut values);
+                (kept.iter().map(|&p| (p >> 32) as u32).collect(), values)
+            })
+            .collect();
+        let nnz = rows.iter().map(|(ids, _)| ids.len()).sum();
+        let mut indptr = Vec::with_capacity(docs.len() + 1);
+        let mut indices: Vec<u32> = Vec::with_capacity(nnz);
+        let mut data = Vec::with_capacity(nnz);
+        indptr.push(0);
+        for (ids, values) in rows {
+            indices.extend_from_slice(&ids);
+            data.extend_from_slice(&values);
+            indptr.push(indices.len());
+        }
+        let x = Matrix::new((docs.len(), cols), indptr, indices, data);
         Dataset { x, y }
     }
 

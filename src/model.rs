@@ -74,7 +74,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::{Analyzer, AnalyzerConfig, Notes};
+use crate::analyze::{Analyzer, AnalyzerConfig, Notes, TokenKinds};
 use crate::dataset::Scheme;
 use crate::error::{Error, Result};
 use crate::vocab::TermCountsBuilder;
@@ -825,6 +825,10 @@ pub struct Scorer {
     analyzer: Analyzer,
     /// term -> feature index.
     index: FxHashMap<Box<str>, usize>,
+    /// The kinds of tokens that can be features (header fields tagged in some feature, ...),
+    /// the only ones tokenized; all kinds when rows are L2-normalized, whose norm counts every
+    /// token.
+    kinds: TokenKinds,
 }
 
 /// One message's row restricted to the model's features: `(feature index, value)`, sorted by
@@ -844,10 +848,16 @@ impl Scorer {
             .enumerate()
             .map(|(j, t)| (Box::from(t.as_str()), j))
             .collect();
+        let kinds = if model.scheme.l2_normalize {
+            analyzer.all_kinds()
+        } else {
+            analyzer.kinds_for(model.terms.iter().map(String::as_str))
+        };
         Scorer {
             model,
             analyzer,
             index,
+            kinds,
         }
     }
 
@@ -863,7 +873,7 @@ impl Scorer {
 
     /// Scores raw mail bytes.
     pub fn score(&self, raw: &[u8]) -> Score {
-        self.score_row(self.row(|sink| self.analyzer.tokenize(raw, sink)))
+        self.score_row(self.row(|sink| self.analyzer.tokenize_needed(raw, &self.kinds, sink)))
     }
 
     /// The features present in raw mail bytes and their contributions `w_j * x_j` to the
@@ -871,7 +881,7 @@ impl Scorer {
     /// least the number present, `intercept + sum of contributions == score(raw).margin`
     /// (up to rounding).
     pub fn explain(&self, raw: &[u8], top: usize) -> Vec<(&str, f64)> {
-        let row = self.row(|sink| self.analyzer.tokenize(raw, sink));
+        let row = self.row(|sink| self.analyzer.tokenize_needed(raw, &self.kinds, sink));
         let mut out: Vec<(&str, f64)> = row
             .features
             .iter()

@@ -23,6 +23,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::dataset::Matrix;
 use crate::error::{Error, Result};
 
@@ -152,24 +154,65 @@ pub fn write(path: &Path, x: &Matrix, y: &[bool]) -> Result<()> {
 }
 
 /// Writes svmlight text to `out`.
+///
+/// Rows are formatted in parallel, in blocks of 256, and
+/// written in order.
 pub fn write_to(out: &mut impl Write, x: &Matrix, y: &[bool]) -> Result<()> {
     assert!(x.is_csr(), "svmlight::write_to needs a CSR matrix");
     assert_eq!(x.rows(), y.len(), "one label per row");
     let io = |e| Error::io("<output>", e);
-    for (row, &spam) in x.outer_iterator().zip(y) {
-        out.write_all(if spam { b"+1" } else { b"-1" })
-            .map_err(io)?;
-        for (col, &value) in row.iter() {
-            // Binary matrices are the common case: skip float formatting for 1.
-            if value == 1.0 {
-                write!(out, " {}:1", col + 1).map_err(io)?;
-            } else {
-                write!(out, " {}:{}", col + 1, value).map_err(io)?;
+    let starts: Vec<usize> = (0..x.rows()).step_by(WRITE_BLOCK_ROWS).collect();
+    let blocks: Vec<Vec<u8>> = starts
+        .par_iter()
+        .map(|&start| {
+            let end = (start + WRITE_BLOCK_ROWS).min(x.rows());
+            let mut text = Vec::new();
+            for (row, &spam) in y.iter().enumerate().take(end).skip(start) {
+                format_row(&mut text, x, row, spam);
             }
-        }
-        out.write_all(b"\n").map_err(io)?;
+            text
+        })
+        .collect();
+    for block in blocks {
+        out.write_all(&block).map_err(io)?;
     }
     Ok(())
+}
+
+/// Rows per block formatted by one task in [`write_to`].
+const WRITE_BLOCK_ROWS: usize = 256;
+
+/// Appends row `row` of `x` as one svmlight line.
+fn format_row(text: &mut Vec<u8>, x: &Matrix, row: usize, spam: bool) {
+    text.extend_from_slice(if spam { b"+1" } else { b"-1" });
+    let line = x.outer_view(row).expect("row in bounds");
+    for (&col, &value) in line.indices().iter().zip(line.data()) {
+        text.push(b' ');
+        push_decimal(text, u64::from(col) + 1);
+        // Binary matrices are the common case: skip float formatting for 1.
+        if value == 1.0 {
+            text.extend_from_slice(b":1");
+        } else {
+            write!(text, ":{value}").expect("writing to a Vec cannot fail");
+        }
+    }
+    text.push(b'\n');
+}
+
+/// Appends the decimal digits of `n` (what `{}` writes, without the
+/// formatting machinery).
+fn push_decimal(text: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    text.extend_from_slice(&digits[at..]);
 }
 
 #[cfg(test)]
@@ -178,6 +221,39 @@ mod tests {
 
     fn parse(text: &str) -> Result<Svmlight> {
         read_from(text.as_bytes(), Path::new("t.svm"))
+    }
+
+    #[test]
+    fn blocks_are_written_in_row_order_with_std_formatting() {
+        // 600 rows span three blocks; ids up to 6 digits, values binary and not.
+        let rows = 600;
+        let mut indptr = vec![0];
+        let mut indices = Vec::new();
+        let mut data = Vec::new();
+        for r in 0..rows {
+            for c in [r % 7, 10 + r, 99_990 + r] {
+                indices.push(c as u32);
+                data.push(if r % 3 == 0 { 1.0 } else { 0.25 + r as f64 });
+            }
+            indptr.push(indices.len());
+        }
+        let x = Matrix::new((rows, 100_600), indptr, indices, data);
+        let y: Vec<bool> = (0..rows).map(|r| r % 2 == 0).collect();
+        let mut expected = String::new();
+        for (row, spam) in x.outer_iterator().zip(&y) {
+            expected.push_str(if *spam { "+1" } else { "-1" });
+            for (col, value) in row.iter() {
+                if *value == 1.0 {
+                    expected.push_str(&format!(" {}:1", col + 1));
+                } else {
+                    expected.push_str(&format!(" {}:{}", col + 1, value));
+                }
+            }
+            expected.push('\n');
+        }
+        let mut out = Vec::new();
+        write_to(&mut out, &x, &y).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
     }
 
     #[test]

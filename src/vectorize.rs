@@ -1,9 +1,15 @@
-//! The parallel pipeline: a [`Corpus`] -> per-message [`TermCounts`] -> a
+//! The parallel pipeline: a [`Corpus`] -> per-message term counts -> a
 //! labeled [`Dataset`] and its [`Vocabulary`].
 //!
-//! Reading, parsing and tokenizing run in parallel over messages (rayon);
-//! results are collected in corpus order and the vocabulary orders ids by
-//! term, so the output is identical at any thread count.
+//! Reading, parsing and tokenizing run in parallel over messages (rayon).
+//! Each worker thread interns its tokens as `u32` ids in its own
+//! [`Interner`] and counts each message's ids with an [`IdCounter`], so a
+//! token costs one hash probe and no allocation; at the end the threads'
+//! dictionaries are merged (each distinct term once per thread) and the
+//! messages' ids remapped. Results are collected in corpus order and the
+//! vocabulary orders columns by term, so the output is identical at any
+//! thread count, and to what [`Vocabulary::fit`] and [`Dataset::build`]
+//! give on the same messages' [`TermCounts`] (tested below).
 //!
 //! ```
 //! use sparsetext::analyze::{Analyzer, AnalyzerConfig};
@@ -19,19 +25,25 @@
 //! Ok::<(), sparsetext::Error>(())
 //! ```
 
+use std::sync::{Mutex, PoisonError};
+
 use rayon::prelude::*;
 
 use crate::analyze::Analyzer;
 use crate::corpus::{Corpus, Label, Skipped};
 use crate::dataset::{Dataset, Scheme};
 use crate::error::{Error, Result};
-use crate::vocab::{TermCounts, TermCountsBuilder, Vocabulary};
+use crate::vocab::{IdCounter, Interner, TermCounts, Vocabulary};
 
 /// The messages of a corpus, tokenized and counted.
 #[derive(Clone, Debug, Default)]
 pub struct Analyzed {
-    /// Each kept message's term counts, in corpus order.
-    pub docs: Vec<TermCounts>,
+    /// Every distinct term of the kept messages, indexed by term id (ids in
+    /// no particular order).
+    terms: Vec<Box<str>>,
+    /// Each kept message's `(term id, count)` pairs, each id once, in corpus
+    /// order.
+    docs: Vec<Box<[(u32, u32)]>>,
     /// Each kept message's name.
     pub names: Vec<String>,
     /// Each kept message's label, when known.
@@ -46,27 +58,48 @@ pub struct Analyzed {
 
 enum Outcome {
     Kept {
-        counts: TermCounts,
+        /// The worker whose [`Interner`] the ids refer to.
+        worker: usize,
+        counts: Box<[(u32, u32)]>,
         truncated: bool,
         bytes: u64,
     },
     Skipped(String),
 }
 
+/// One worker thread's dictionary and counter.
+#[derive(Default)]
+struct Worker {
+    interner: Interner,
+    counter: IdCounter,
+}
+
 /// Reads and tokenizes every message of `corpus` on the rayon pool; calls
 /// `tick` once per message (for a progress bar). A message that cannot be
 /// read or is not mail is skipped with its reason; nothing here fails.
 pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -> Analyzed {
+    // One worker per pool thread, found by the thread's index: its lock is
+    // never contended (it only guards against a caller outside the pool).
+    let workers: Vec<Mutex<Worker>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| Mutex::default())
+        .collect();
     let outcomes: Vec<Outcome> = corpus
         .items
         .par_iter()
-        .map_init(TermCountsBuilder::default, |builder, item| {
+        .map(|item| {
             let outcome = match item.mail() {
                 Err(reason) => Outcome::Skipped(reason),
                 Ok(bytes) => {
-                    let notes = analyzer.tokenize(&bytes, &mut |token| builder.push(token));
+                    let worker = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                    let mut guard = workers[worker]
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner);
+                    let Worker { interner, counter } = &mut *guard;
+                    let notes =
+                        analyzer.tokenize(&bytes, &mut |token| counter.push(interner.id(token)));
                     Outcome::Kept {
-                        counts: builder.finish(),
+                        worker,
+                        counts: counter.finish(),
                         truncated: notes.truncated || bytes.truncated,
                         bytes: bytes.len() as u64,
                     }
@@ -77,17 +110,35 @@ pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -
         })
         .collect();
 
+    // Merge the dictionaries into the first one; remap[w][id] is the merged
+    // id of worker w's term id.
+    let mut interners = workers.into_iter().map(|w| {
+        w.into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .interner
+    });
+    let mut merged = interners.next().unwrap_or_default();
+    let remaps: Vec<Vec<u32>> = interners.map(|i| merged.absorb(i)).collect();
+
     let mut analyzed = Analyzed {
+        terms: merged.into_terms(),
         skipped: corpus.skipped.clone(),
         ..Analyzed::default()
     };
     for (item, outcome) in corpus.items.iter().zip(outcomes) {
         match outcome {
             Outcome::Kept {
-                counts,
+                worker,
+                mut counts,
                 truncated,
                 bytes,
             } => {
+                if worker > 0 {
+                    let remap = &remaps[worker - 1];
+                    for (id, _) in counts.iter_mut() {
+                        *id = remap[*id as usize];
+                    }
+                }
                 analyzed.docs.push(counts);
                 analyzed.names.push(item.name.clone());
                 analyzed.labels.push(item.label);
@@ -119,8 +170,35 @@ impl Analyzed {
         (spam, ham)
     }
 
+    /// Number of kept messages.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// True if no message was kept.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Each kept message's term counts, in corpus order (sorted by term).
+    pub fn term_counts(&self) -> Vec<TermCounts> {
+        self.docs
+            .iter()
+            .map(|doc| {
+                TermCounts::from_counts(
+                    doc.iter()
+                        .map(|&(id, count)| (self.terms[id as usize].clone(), count)),
+                )
+            })
+            .collect()
+    }
+
     /// Fits the vocabulary (terms in at least `min_df` messages) and builds the
     /// labeled matrix. Every message must be labeled, and there must be some.
+    ///
+    /// Gives what [`Vocabulary::fit`] and [`Dataset::build`] give on
+    /// [`Analyzed::term_counts`], without sorting or hashing a string per
+    /// message and term: only the kept terms are sorted, once.
     pub fn to_dataset(&self, min_df: u32, scheme: Scheme) -> Result<(Dataset, Vocabulary)> {
         if self.docs.is_empty() {
             return Err(Error::Training(format!(
@@ -139,8 +217,21 @@ impl Analyzed {
                 })
             })
             .collect::<Result<Vec<bool>>>()?;
-        let vocab = Vocabulary::fit(&self.docs, min_df);
-        Ok((Dataset::build(&self.docs, y, &vocab, scheme), vocab))
+        let (vocab, column) = Vocabulary::fit_ids(&self.terms, &self.docs, min_df);
+        let rank = scheme.needs_term_order().then(|| self.term_ranks());
+        let data = Dataset::build_ids(&self.docs, y, &column, vocab.len(), rank.as_deref(), scheme);
+        Ok((data, vocab))
+    }
+
+    /// Each term id's position among all terms sorted.
+    fn term_ranks(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.terms.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| self.terms[a as usize].cmp(&self.terms[b as usize]));
+        let mut rank = vec![0; order.len()];
+        for (r, &id) in order.iter().enumerate() {
+            rank[id as usize] = r as u32;
+        }
+        rank
     }
 }
 
@@ -176,7 +267,7 @@ mod tests {
         assert_eq!(analyzed.class_counts(), (1, 1));
         let skipped: Vec<_> = analyzed.skipped.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(skipped, ["cmds", "empty"]);
-        assert!(analyzed.docs.iter().all(|d| !d.is_empty()));
+        assert!(analyzed.term_counts().iter().all(|d| !d.is_empty()));
     }
 
     #[test]
@@ -199,6 +290,49 @@ mod tests {
         assert_eq!(vocab_one, vocab_two);
         assert_eq!(one, two);
         assert!(one.x.nnz() > 10_000);
+    }
+
+    #[test]
+    fn interned_path_matches_term_counts_path_bit_for_bit() {
+        use crate::dataset::Weighting;
+        let analyzer = Analyzer::new(AnalyzerConfig::default());
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let analyzed = pool.install(|| {
+            let mut corpus = Corpus::default();
+            corpus.add_labeled_root("corpora/sample".as_ref()).unwrap();
+            analyze(&corpus, &analyzer, &|| ())
+        });
+        let docs = analyzed.term_counts();
+        assert_eq!(docs.len(), analyzed.len());
+        let y: Vec<bool> = analyzed
+            .labels
+            .iter()
+            .map(|l| l.unwrap().is_spam())
+            .collect();
+        for weighting in [Weighting::Binary, Weighting::Counts, Weighting::LogCounts] {
+            for l2_normalize in [false, true] {
+                let scheme = Scheme {
+                    weighting,
+                    l2_normalize,
+                };
+                for min_df in [1, 2, 5] {
+                    let vocab = Vocabulary::fit(&docs, min_df);
+                    let expected = Dataset::build(&docs, y.clone(), &vocab, scheme);
+                    let (data, got_vocab) = analyzed.to_dataset(min_df, scheme).unwrap();
+                    assert_eq!(got_vocab, vocab, "{scheme:?} min_df {min_df}");
+                    assert_eq!(data.x.indptr(), expected.x.indptr());
+                    assert_eq!(data.x.indices(), expected.x.indices());
+                    let bits = |m: &crate::dataset::Matrix| {
+                        m.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+                    };
+                    assert_eq!(bits(&data.x), bits(&expected.x), "{scheme:?}");
+                    assert_eq!(data, expected);
+                }
+            }
+        }
     }
 
     #[test]

@@ -133,7 +133,7 @@ pub struct AnalyzerArgs {
     pub max_token_len: Option<usize>,
 
     /// Header fields whose words become tagged tokens (`subject:word`), comma-separated;
-    /// "*" for every field, "" for none [default: 27 fields: subject, from, to, received, message-id, ...;
+    /// "" for none [default: 27 fields: subject, from, to, received, message-id, ...;
     /// see `sparsetext inspect` of a model].
     #[arg(long, value_name = "FIELDS")]
     pub headers: Option<String>,
