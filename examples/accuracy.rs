@@ -99,7 +99,10 @@ fn mail_pair(args: &[String]) -> (Dataset, Dataset) {
         .iter()
         .map(|l| *l == Some(Label::Spam))
         .collect();
-    (data, Dataset::build(&test.term_counts(), y_test, &vocab, scheme))
+    (
+        data,
+        Dataset::build(&test.term_counts(), y_test, &vocab, scheme),
+    )
 }
 
 fn main() {

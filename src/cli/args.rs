@@ -163,7 +163,7 @@ pub struct AnalyzerArgs {
     #[arg(long, value_name = "BOOL")]
     pub word_pairs: Option<bool>,
 
-    /// Tokenize at most N bytes of each message's text; 0 for no cap [default: 262144].
+    /// Tokenize at most N bytes of each message's text; 0 for no cap [default: 10000].
     #[arg(long, value_name = "N")]
     pub max_text_bytes: Option<usize>,
 }
