@@ -69,6 +69,11 @@ const ARMIJO: f64 = 0.01;
 /// Inner coordinate descent stops once no coordinate moves the quadratic
 /// model by more than this fraction of the first sweep's largest move.
 const INNER_REL: f64 = 1e-2;
+/// The inner Newton steps stop once the duality gap restricted to the
+/// working set is below this fraction of `tol` (the full check then rarely
+/// finds more: at 0.5 instead, the path takes 12% more coordinate-descent
+/// sweeps for the same number of full checks).
+const INNER_GAP_FRAC: f64 = 0.9;
 /// Sweeps between Anderson extrapolations.
 const ANDERSON_K: usize = 5;
 /// Coordinate descent sweeps allowed per Newton step.
@@ -106,6 +111,12 @@ pub struct Fit {
     pub checks: usize,
     /// Whether `rel_gap <= tol` was reached within `max_iter` Newton steps.
     pub converged: bool,
+    /// Where the problem has no unique answer: the fit separates the
+    /// training data at lambda = 0 or nearly saturated (the weights diverge
+    /// as lambda -> 0), or a weighted feature's column is identical to
+    /// another's while the penalty is not strictly convex (alpha = 1 or
+    /// lambda = 0: only the pair's sum is determined). Empty otherwise.
+    pub warnings: Vec<String>,
 }
 
 impl Fit {
@@ -167,12 +178,15 @@ impl<'a> Problem<'a> {
                         reason: "must be finite and >= 0".into(),
                     });
                 }
-                let sum: f64 = w.iter().sum();
-                if sum.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                // Divide by the largest first: the sum of weights near
+                // f64::MAX would overflow.
+                let max = w.iter().fold(0.0f64, |m, &v| m.max(v));
+                if max <= 0.0 {
                     return Err(Error::Training("all observation weights are zero".into()));
                 }
+                let sum: f64 = w.iter().map(|v| v / max).sum();
                 let scale = n as f64 / sum;
-                w.iter().map(|v| v * scale).collect()
+                w.iter().map(|v| v / max * scale).collect()
             }
         };
         let pos: f64 = y.iter().zip(&s).filter(|(y, _)| **y).map(|(_, s)| s).sum();
@@ -647,7 +661,7 @@ pub(crate) fn solve(
             }
             let primal = loss + pen;
             let dual = dual_value(prob, wk, l1, l2, zmax, wk.h.iter().copied());
-            let inner_done = primal - dual <= 0.5 * tol * dual || kkt <= 0.3 * outside;
+            let inner_done = primal - dual <= INNER_GAP_FRAC * tol * dual || kkt <= 0.3 * outside;
             if inner_done || !progressed || out.iterations >= params.max_iter() {
                 break;
             }
@@ -949,6 +963,35 @@ pub(crate) fn make_fit(prob: &Problem, lambda: f64, alpha: f64, st: &State, out:
             .map(|(j, &w)| (j as u32, w))
             .collect();
     let deviance = 2.0 * prob.total_weight * out.loss;
+    let dev_explained = 1.0 - deviance / prob.null_dev;
+    let mut warnings = Vec::new();
+    // Separation: every message (with weight) on its side of the boundary.
+    let separated = st
+        .eta
+        .iter()
+        .zip(&prob.y)
+        .zip(&prob.c)
+        .all(|((&e, &y), &c)| c == 0.0 || y * e > 0.0);
+    if separated && (lambda == 0.0 || dev_explained >= SATURATED) {
+        warnings.push(format!(
+            "the training data are separable: at lambda = {lambda:e} the fit explains {:.4}% \
+             of the null deviance and the weights grow without bound as lambda -> 0",
+            100.0 * dev_explained
+        ));
+    }
+    if lambda * (1.0 - alpha) == 0.0 {
+        for (j, k) in identical_columns(prob.x, &weights) {
+            warnings.push(format!(
+                "features {j} and {k} are identical: with {} only the sum of their \
+                 weights is determined",
+                if lambda == 0.0 {
+                    "lambda = 0"
+                } else {
+                    "alpha = 1"
+                }
+            ));
+        }
+    }
     Fit {
         lambda,
         alpha,
@@ -959,12 +1002,59 @@ pub(crate) fn make_fit(prob: &Problem, lambda: f64, alpha: f64, st: &State, out:
         rel_gap: (out.objective - out.dual) / out.dual,
         kkt: out.kkt,
         deviance,
-        dev_explained: 1.0 - deviance / prob.null_dev,
+        dev_explained,
         iterations: out.iterations,
         sweeps: out.sweeps,
         checks: out.checks,
         converged: out.converged,
+        warnings,
     }
+}
+
+/// Deviance explained from which a separating fit counts as saturated
+/// (glmnet's `devmax`, the path's default `max_dev_explained`).
+const SATURATED: f64 = 0.999;
+
+/// Pairs `(j, k)`, j a feature with a non-zero weight and k any other
+/// feature whose column (rows and values) is identical. One pass over the
+/// column lengths; columns are compared only when their lengths match one
+/// of the weighted features'.
+fn identical_columns(x: &Design, weights: &[(u32, f64)]) -> Vec<(u32, u32)> {
+    use std::collections::HashMap;
+    let mut by_len: HashMap<usize, Vec<u32>> = HashMap::new();
+    for &(j, _) in weights {
+        let len = x.col(j as usize).rows.len();
+        if len > 0 {
+            by_len.entry(len).or_default().push(j);
+        }
+    }
+    let mut pairs = Vec::new();
+    if by_len.is_empty() {
+        return pairs;
+    }
+    for k in 0..x.cols() {
+        let ck = x.col(k);
+        let Some(cands) = by_len.get(&ck.rows.len()) else {
+            continue;
+        };
+        for &j in cands {
+            if j as usize == k {
+                continue;
+            }
+            let cj = x.col(j as usize);
+            if cj.rows == ck.rows && cj.values == ck.values {
+                // Each pair once when both are weighted.
+                let both = weights
+                    .binary_search_by_key(&(k as u32), |&(i, _)| i)
+                    .is_ok();
+                if !both || (j as usize) < k {
+                    pairs.push((j, k as u32));
+                }
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs
 }
 
 /// Checks lambda.
