@@ -56,7 +56,7 @@
 //! `(F - F*) / F* <= tol` (Ndiaye, Fercoq, Gramfort & Salmon 2017, "Gap safe
 //! screening rules for sparsity enforcing penalties", JMLR 18, section 2).
 
-use super::design::{Column, Design};
+use super::design::{Column, Complements, Design};
 use super::params::ValidParams;
 use crate::error::{Error, Result};
 
@@ -145,6 +145,9 @@ pub(crate) struct Problem<'a> {
     pub null_dev: f64,
     /// Sum of the raw weights (N when unweighted), to turn losses into deviances.
     pub total_weight: f64,
+    /// Complements of the columns found in most rows (coordinate descent
+    /// walks those instead).
+    pub comp: Complements,
 }
 
 impl<'a> Problem<'a> {
@@ -208,6 +211,7 @@ impl<'a> Problem<'a> {
             null_b0,
             null_dev,
             total_weight: n as f64,
+            comp: x.complements(),
         })
     }
 
@@ -273,7 +277,12 @@ pub(crate) struct Work {
     hist: Vec<f64>,
     wacc: Vec<f64>,
     cands: Vec<(f32, u32)>,
+    /// Per working-set feature: its slot in `Problem::comp`, or `NO_COMP`.
+    wcomp: Vec<u32>,
 }
+
+/// `Work::wcomp` for a column stored as is.
+const NO_COMP: u32 = u32::MAX;
 
 impl Work {
     pub fn new(n: usize, p: usize) -> Work {
@@ -294,6 +303,7 @@ impl Work {
             hist: Vec::new(),
             wacc: Vec::new(),
             cands: Vec::new(),
+            wcomp: Vec::new(),
         }
     }
 }
@@ -651,9 +661,13 @@ pub(crate) fn solve(
             let mut zmax = 0.0f64;
             let mut kkt = wk.r.iter().sum::<f64>().abs();
             let mut pen = 0.0;
+            let r_sum: f64 = wk.r.iter().sum();
             for (k, &j) in wk.ws.iter().enumerate() {
                 let j = j as usize;
-                let zj = x.col(j).dot(&wk.r);
+                let zj = match wk.wcomp.get(k) {
+                    Some(&slot) if slot != NO_COMP => r_sum - prob.comp.col(slot).dot(&wk.r),
+                    _ => x.col(j).dot(&wk.r),
+                };
                 wk.h[k] = zj; // reuse as z on the working set
                 zmax = zmax.max(zj.abs());
                 kkt = kkt.max(violation(zj, st.w[j], l1, l2));
@@ -703,9 +717,15 @@ fn newton_step(
     // Centered coordinates (glmnet centers x_j by its v-weighted mean m_j, so
     // the intercept is orthogonal to every column and frequent words do not
     // zig-zag against it): h_j = sum v x^2 - s_j^2 / hb with s_j = sum v x.
+    wk.wcomp.clear();
+    wk.wcomp
+        .extend(wk.ws.iter().map(|&j| prob.comp.find(j).unwrap_or(NO_COMP)));
     for (k, &j) in wk.ws.iter().enumerate() {
         let col = x.col(j as usize);
-        let sj = col.dot(&wk.v);
+        let sj = match wk.wcomp[k] {
+            NO_COMP => col.dot(&wk.v),
+            slot => hb - prob.comp.col(slot).dot(&wk.v),
+        };
         let sq = if col.values.is_none() {
             sj
         } else {
@@ -726,6 +746,9 @@ fn newton_step(
     let mut sweeps = 0;
     loop {
         let mut maxch = 0.0f64;
+        // sum_i rq_i, for the complemented columns (recomputed every sweep
+        // so that rounding cannot drift).
+        let mut rq_sum: f64 = wk.rq.iter().sum();
         for k in 0..m {
             if !full && wk.wnew[k] == 0.0 {
                 continue;
@@ -734,16 +757,35 @@ fn newton_step(
             if hj + l2 <= 0.0 {
                 continue;
             }
-            let col: Column = x.col(wk.ws[k] as usize);
             // Friedman et al. 2010, eq. 10 on centered x_j: the gradient uses
             // the true residual rq + v o (its sum is zero).
-            let g = col.dot(&wk.rq) + o * wk.s[k];
+            let slot = wk.wcomp[k];
+            let col: Column = if slot == NO_COMP {
+                x.col(wk.ws[k] as usize)
+            } else {
+                prob.comp.col(slot)
+            };
+            let xr = if slot == NO_COMP {
+                col.dot(&wk.rq)
+            } else {
+                rq_sum - col.dot(&wk.rq)
+            };
+            let g = xr + o * wk.s[k];
             let old = wk.wnew[k];
             let new = soft(hj * old + g, l1) / (hj + l2);
             let d = new - old;
             if d != 0.0 {
                 wk.wnew[k] = new;
-                col.axpy(-d, Some(&wk.v), &mut wk.rq);
+                if slot == NO_COMP {
+                    col.axpy(-d, Some(&wk.v), &mut wk.rq);
+                    rq_sum -= d * wk.s[k];
+                } else {
+                    // -d v x_j = -d v + d v (1 - x_j): the dense part moves
+                    // the offset, the complement's rows move in rq.
+                    col.axpy(d, Some(&wk.v), &mut wk.rq);
+                    rq_sum += d * (hb - wk.s[k]);
+                    o -= d;
+                }
                 o += d * wk.s[k] / hb;
                 maxch = maxch.max(hj * d * d);
             }
@@ -756,7 +798,7 @@ fn newton_step(
         if full || small {
             wk.hist.clear();
         } else {
-            o = anderson(x, wk, l1, l2, o, hb);
+            o = anderson(x, &prob.comp, wk, l1, l2, o, hb);
         }
         if sweeps >= MAX_SWEEPS {
             break;
@@ -846,7 +888,16 @@ fn newton_step(
 /// with the intercept optimal is `-1/2 sum_i (r_i^2 - rq_i^2) / v_i` for the
 /// model residual rq = r - V deta. Returns the new offset `o`.
 #[allow(clippy::needless_range_loop)] // small dense linear algebra reads best indexed
-fn anderson(x: &Design, wk: &mut Work, l1: f64, l2: f64, o: f64, hb: f64) -> f64 {
+#[allow(clippy::too_many_arguments)]
+fn anderson(
+    x: &Design,
+    comp: &Complements,
+    wk: &mut Work,
+    l1: f64,
+    l2: f64,
+    o: f64,
+    hb: f64,
+) -> f64 {
     let m = wk.wnew.len();
     wk.hist.extend_from_slice(&wk.wnew);
     let kk = ANDERSON_K;
@@ -883,15 +934,24 @@ fn anderson(x: &Design, wk: &mut Work, l1: f64, l2: f64, o: f64, hb: f64) -> f64
     }));
     wk.hist.clear();
     // Its model residual, intercept re-optimized.
+    // A complemented column's dense part -d v joins the offset.
     let n = wk.rq.len();
+    let dense: f64 = (0..m)
+        .filter(|&k| wk.wcomp[k] != NO_COMP)
+        .map(|k| wk.wacc[k] - wk.wnew[k])
+        .sum();
     for i in 0..n {
-        wk.trial[i] = wk.rq[i] + wk.v[i] * o;
+        wk.trial[i] = wk.rq[i] + wk.v[i] * (o - dense);
     }
     for k in 0..m {
         let d = wk.wacc[k] - wk.wnew[k];
         if d != 0.0 {
-            x.col(wk.ws[k] as usize)
-                .axpy(-d, Some(&wk.v), &mut wk.trial);
+            match wk.wcomp[k] {
+                NO_COMP => x
+                    .col(wk.ws[k] as usize)
+                    .axpy(-d, Some(&wk.v), &mut wk.trial),
+                slot => comp.col(slot).axpy(d, Some(&wk.v), &mut wk.trial),
+            }
         }
     }
     let shift = wk.trial.iter().sum::<f64>() / hb;
@@ -1244,6 +1304,8 @@ pub(crate) mod tests {
     #[test]
     fn kkt_holds_on_real_mail() {
         let (x, y) = real300();
+        // Frequent words go through their complements here.
+        assert!(Problem::new(&x, &y, None).unwrap().comp.len() > 0);
         let npos = y.iter().filter(|&&b| b).count() as f64;
         let n = y.len() as f64;
         let bal: Vec<f64> = y
