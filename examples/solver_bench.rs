@@ -162,6 +162,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if let Some(w) = &p.warning {
             eprintln!("warning: {w}");
         }
+        if std::env::var_os("SOLVER_BENCH_VERBOSE").is_some() {
+            for (k, f) in p.fits.iter().enumerate() {
+                eprintln!(
+                    "fit {k:3} lambda/lmax {:.3e} nnz {:4} newton {:3} sweeps {:5} checks {:2} gap {:.2e}",
+                    f.lambda / p.lambda_max,
+                    f.nnz(),
+                    f.iterations,
+                    f.sweeps,
+                    f.checks,
+                    f.rel_gap
+                );
+            }
+        }
     }
     Ok(())
 }

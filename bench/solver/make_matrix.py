@@ -16,12 +16,17 @@ import argparse
 import glob
 import os
 import random
+import re
 
 import numpy as np
 from sklearn.datasets import dump_svmlight_file
 from sklearn.feature_extraction.text import CountVectorizer
 
-FOLDERS = ["easy-ham-1", "easy-ham-2", "hard-ham-1", "spam-1", "spam-2"]
+# Both layouts of the corpus: as published (easy_ham, ..., spam_2; files
+# NNNNN.<md5>) and as once repackaged (easy-ham-1, ..., spam-2; NNNNN.<md5>.txt).
+FOLDERS = ["easy_ham", "easy_ham_2", "hard_ham", "spam", "spam_2",
+           "easy-ham-1", "easy-ham-2", "hard-ham-1", "spam-1", "spam-2"]
+NAME = re.compile(r"^\d{5}\.([0-9a-f]{32})(\.txt)?$")
 
 
 def main():
@@ -35,9 +40,11 @@ def main():
     a = ap.parse_args()
     files = []
     for folder in FOLDERS:
-        for path in sorted(glob.glob(os.path.join(a.corpus, folder, "*.txt"))):
-            md5 = os.path.basename(path).split(".")[1]
-            if a.portion == "train" and md5[0] in "012":
+        for path in sorted(glob.glob(os.path.join(a.corpus, folder, "*"))):
+            m = NAME.match(os.path.basename(path))
+            if m is None:
+                continue
+            if a.portion == "train" and m.group(1)[0] in "012":
                 continue
             files.append((path, folder.startswith("spam")))
     if a.limit:

@@ -47,7 +47,7 @@ PY
     fi
   fi
 fi
-ours=bench/out/solver-ours.tsv
+ours=bench/out/$(basename "$svm" .svm)-ours.tsv
 bench=target/release/examples/solver_bench
 problems=(--single 0.1:1 --single 0.01:1 --single 0.001:1 --single 0.1:0.5 --single 0.01:0.5 --single 0.001:0.5 --path 100:1e-4:1)
 {

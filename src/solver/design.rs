@@ -98,6 +98,42 @@ impl Column<'_> {
     }
 }
 
+/// Complement storage for frequent words (a word in most messages): for a
+/// binary column x_j found in more than half of the N rows, the rows where
+/// it is absent, so that `x_j . r = sum(r) - sum over the complement` and a
+/// coordinate update touches fewer than N/2 rows. Built once per problem; a
+/// handful of header words in mail.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Complements {
+    /// Columns stored, ascending.
+    cols: Vec<u32>,
+    ptr: Vec<usize>,
+    rows: Vec<u32>,
+    n: usize,
+}
+
+impl Complements {
+    /// The slot of column `j`, if its complement is stored.
+    pub fn find(&self, j: u32) -> Option<u32> {
+        self.cols.binary_search(&j).ok().map(|k| k as u32)
+    }
+    /// Number of columns stored.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.cols.len()
+    }
+    /// The complement in `slot` as a binary column (rows where x_j = 0).
+    #[inline]
+    pub fn col(&self, slot: u32) -> Column<'_> {
+        let k = slot as usize;
+        Column {
+            rows: &self.rows[self.ptr[k]..self.ptr[k + 1]],
+            values: None,
+            n: self.n,
+        }
+    }
+}
+
 /// `r[i]` without a bounds check. Every row id of a [`Design`] is below its
 /// `rows()` (built so in `from_csr` and `select_rows`; the fields are
 /// private), and each [`Column`] method asserts once that its vectors have
@@ -262,6 +298,35 @@ impl Design {
         }
     }
 
+    /// The complements of the binary columns found in more than half of the
+    /// rows (see [`Complements`]); empty for a design with values.
+    pub(crate) fn complements(&self) -> Complements {
+        let n = self.n_rows;
+        let mut out = Complements {
+            cols: Vec::new(),
+            ptr: vec![0],
+            rows: Vec::new(),
+            n,
+        };
+        if self.values.is_some() {
+            return out;
+        }
+        for j in 0..self.cols() {
+            let c = self.col(j);
+            if 2 * c.rows.len() <= n {
+                continue;
+            }
+            let mut next = 0u32;
+            for &i in c.rows.iter().chain(std::iter::once(&(n as u32))) {
+                out.rows.extend(next..i);
+                next = i + 1;
+            }
+            out.cols.push(j as u32);
+            out.ptr.push(out.rows.len());
+        }
+        out
+    }
+
     /// `X^T r` into `out` (length `cols()`).
     pub(crate) fn xt_dot(&self, r: &[f64], out: &mut [f64]) {
         for (j, o) in out.iter_mut().enumerate() {
@@ -282,6 +347,33 @@ impl Design {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn complements_hold_the_missing_rows_of_frequent_binary_columns() {
+        // Column 0 in 4 of 5 rows, column 1 in 2 (not stored), column 2 in all.
+        let rows = vec![
+            vec![1.0, 0.0, 1.0],
+            vec![1.0, 1.0, 1.0],
+            vec![0.0, 0.0, 1.0],
+            vec![1.0, 1.0, 1.0],
+            vec![1.0, 0.0, 1.0],
+        ];
+        let x = Design::from_dense(&rows).unwrap();
+        let c = x.complements();
+        assert_eq!(c.len(), 2);
+        assert_eq!(c.find(1), None);
+        assert_eq!(c.col(c.find(0).unwrap()).rows, &[2]);
+        assert!(c.col(c.find(2).unwrap()).rows.is_empty());
+        let r = [0.5, -1.0, 2.0, 0.25, 3.0];
+        let total: f64 = r.iter().sum();
+        for j in [0, 2] {
+            let slot = c.find(j).unwrap();
+            assert_eq!(total - c.col(slot).dot(&r), x.col(j as usize).dot(&r));
+        }
+        // Valued designs keep no complements.
+        let valued = Design::from_dense(&[vec![2.0], vec![2.0], vec![0.0]]).unwrap();
+        assert_eq!(valued.complements().len(), 0);
+    }
 
     fn csr(rows: &[Vec<f64>]) -> Matrix {
         let mut tri = sprs::TriMatI::<f64, u32>::new((rows.len(), rows[0].len()));
