@@ -68,6 +68,9 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     {
         eprintln!("sparsetext: warning: {warning}");
     }
+    for warning in &fit.warnings {
+        eprintln!("sparsetext: warning: {warning}");
+    }
     print_lambda(&fit, &rule, cv.as_ref());
     println!(
         "features:    {} of {} kept (alpha {})",
