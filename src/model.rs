@@ -23,8 +23,9 @@
 //! from a newer version" rather than "corrupt". The payload holds the terms as
 //! length-prefixed UTF-8 and the weights as `f32`, so a feature costs its term's length plus
 //! about five bytes. **Any change to the payload's shape, including a new field in
-//! [`AnalyzerConfig`], changes the format and needs a [`FORMAT_VERSION`] bump once models
-//! have been released.**
+//! [`AnalyzerConfig`], changes the format and needs a [`FORMAT_VERSION`] bump** (version 2
+//! added the analyzer's `html_tags` and `word_pairs`; version 1 files are refused with a
+//! message that says to retrain).
 //!
 //! Saving is atomic: the bytes go to a temporary file in the target's folder, are synced,
 //! and the file is renamed over the target, so a crash or error leaves either the old model
@@ -83,7 +84,11 @@ use crate::vocab::TermCountsBuilder;
 pub const MAGIC: [u8; 8] = *b"SPRSTXT\0";
 
 /// The format version this sparsetext writes, and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Version 1 (before the analyzer's `html_tags` and `word_pairs` fields): its
+/// payload no longer decodes, so it is refused by name rather than as corrupt.
+const FIRST_READABLE_VERSION: u32 = 2;
 
 /// Bytes before the payload: magic, version, payload length.
 const HEADER_LEN: usize = 20;
@@ -425,6 +430,12 @@ fn parse_header(bytes: &[u8]) -> Result<usize, String> {
     if version > FORMAT_VERSION {
         return Err(format!(
             "format version {version} is newer than this sparsetext supports ({FORMAT_VERSION})"
+        ));
+    }
+    if (1..FIRST_READABLE_VERSION).contains(&version) {
+        return Err(format!(
+            "format version {version} is older than this sparsetext reads \
+             ({FIRST_READABLE_VERSION} to {FORMAT_VERSION}): train the model again"
         ));
     }
     if version == 0 {
@@ -1390,12 +1401,17 @@ mod tests {
         bytes[8..12].copy_from_slice(&7u32.to_le_bytes());
         assert_eq!(
             reason(Model::from_bytes(&bytes, p())),
-            "format version 7 is newer than this sparsetext supports (1)"
+            "format version 7 is newer than this sparsetext supports (2)"
         );
         // The version is read before the rest of the header, whose layout may change.
         assert_eq!(
             reason(Model::from_bytes(&bytes[..12], p())),
-            "format version 7 is newer than this sparsetext supports (1)"
+            "format version 7 is newer than this sparsetext supports (2)"
+        );
+        bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+        assert_eq!(
+            reason(Model::from_bytes(&bytes, p())),
+            "format version 1 is older than this sparsetext reads (2 to 2): train the model again"
         );
         bytes[8..12].copy_from_slice(&0u32.to_le_bytes());
         assert!(reason(Model::from_bytes(&bytes, p())).contains("version 0"));
@@ -1493,7 +1509,7 @@ mod tests {
         keys.sort_unstable();
         assert_eq!(keys, expected);
         assert_eq!(json["features"], 3);
-        assert_eq!(json["format_version"], 1);
+        assert_eq!(json["format_version"], FORMAT_VERSION);
         assert_eq!(json["unsure"], serde_json::json!([0.4, 0.8]));
         // Whatever serde shape the scheme and analyzer config have, the same one here.
         assert_eq!(

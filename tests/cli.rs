@@ -318,7 +318,7 @@ fn eval_and_inspect_report_in_text_and_json() {
     assert_eq!(v["summary"]["spam_messages"], 220);
     let out = dir.run(&["inspect", &model]);
     assert!(
-        stdout(&out).contains("format version:  1"),
+        stdout(&out).contains("format version:  2"),
         "{}",
         stdout(&out)
     );
