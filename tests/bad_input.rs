@@ -172,6 +172,7 @@ fn identical_messages_train_a_base_rate_model_with_a_warning() {
         "{}",
         stdout(&out)
     );
+    assert!(!stdout(&out).contains("NaN"), "{}", stdout(&out));
     // Every message gets the training set's spam rate, 3 / 9.
     let out = with_stdin(
         &dir,

@@ -191,13 +191,20 @@ fn print_lambda(fit: &Fit, rule: &str, cv: Option<&(CvResult, usize)>) {
                 "lambda:      {:.4e} = {rule} (lambda_max {:.4e}, lambda_min {:.4e}, lambda_1se {:.4e})",
                 fit.lambda, cv.path.lambda_max, cv.lambda_min, cv.lambda_1se
             );
-            println!(
-                "CV AUC:      {:.5} ± {:.5} (held-out deviance {:.4} ± {:.4})",
-                cv.auc_mean[*index],
-                cv.auc_se[*index],
-                cv.deviance_mean[*index],
-                cv.deviance_se[*index]
-            );
+            let auc = cv.auc_mean[*index];
+            if auc.is_finite() {
+                println!(
+                    "CV AUC:      {auc:.5} ± {:.5} (held-out deviance {:.4} ± {:.4})",
+                    cv.auc_se[*index], cv.deviance_mean[*index], cv.deviance_se[*index]
+                );
+            } else {
+                // Every held-out score tied (no word kept): AUC is undefined.
+                println!(
+                    "CV AUC:      undefined: every held-out message got the same score \
+                     (held-out deviance {:.4} ± {:.4})",
+                    cv.deviance_mean[*index], cv.deviance_se[*index]
+                );
+            }
         }
         None => println!("lambda:      {:.4e} = {rule}", fit.lambda),
     }
