@@ -21,21 +21,8 @@ latency_runs=${LATENCY_RUNS:-20}
 latency_msgs=${LATENCY_MSGS:-50}
 py=bench/classify/harness.py
 
-missing=()
-for tool in bogofilter spamprobe; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
-if [ ${#missing[@]} -ne 0 ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-if [ "$corpus" = corpora/spamassassin ]; then
-  corpora/fetch-spamassassin.sh >&2
-fi
-cargo build --release --quiet
-st=target/release/sparsetext
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench/peers/setup.sh
+. bench/peers/setup.sh
 
 echo "== training on the same messages" >&2
 python3 "$py" split "$corpus" "$work"

@@ -19,21 +19,8 @@ cd "$(dirname "$0")/.."
 corpus=${1:-corpora/spamassassin}
 py=bench/peers/harness.py
 
-missing=()
-for tool in bogofilter spamprobe; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
-if [ ${#missing[@]} -ne 0 ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-if [ "$corpus" = corpora/spamassassin ]; then
-  corpora/fetch-spamassassin.sh >&2
-fi
-cargo build --release --quiet
-st=target/release/sparsetext
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench/peers/setup.sh
+. bench/peers/setup.sh
 python3 bench/classify/harness.py split "$corpus" "$work"
 find "$work/test" -type l | sort >"$work/testfiles"
 mapfile -t testfiles <"$work/testfiles"

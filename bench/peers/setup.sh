@@ -1,0 +1,20 @@
+# Sourced by bench/classify.sh and bench/peers.sh (from the repository root,
+# with $corpus set): installs bogofilter and spamprobe from Debian packages if
+# missing (needs root once), fetches the public corpus if it is the default
+# one, builds sparsetext in release, and makes a scratch folder $work that is
+# removed on exit. Sets st (the sparsetext binary) and work.
+missing=()
+for tool in bogofilter spamprobe; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if [ ${#missing[@]} -ne 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ "$corpus" = corpora/spamassassin ]; then
+  corpora/fetch-spamassassin.sh >&2
+fi
+cargo build --release --quiet
+st=target/release/sparsetext
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
