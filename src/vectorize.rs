@@ -50,8 +50,12 @@ pub struct Analyzed {
     pub labels: Vec<Option<Label>>,
     /// Files passed over (while listing, or because they are not mail), with reasons.
     pub skipped: Vec<Skipped>,
-    /// Messages cut for tokenizing: at the corpus's byte cap or the analyzer's text cap.
+    /// Messages cut for tokenizing at the analyzer's text cap
+    /// (`max_text_bytes`: by design, the first pages carry a message's character).
     pub truncated: usize,
+    /// Messages read only up to the corpus's byte cap (`max_message_bytes`:
+    /// oversized, perhaps hostile, mail).
+    pub cut_at_byte_cap: usize,
     /// Bytes of mail read.
     pub bytes: u64,
 }
@@ -62,6 +66,7 @@ enum Outcome {
         worker: usize,
         counts: Box<[(u32, u32)]>,
         truncated: bool,
+        cut: bool,
         bytes: u64,
     },
     Skipped(String),
@@ -100,7 +105,8 @@ pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -
                     Outcome::Kept {
                         worker,
                         counts: counter.finish(),
-                        truncated: notes.truncated || bytes.truncated,
+                        truncated: notes.truncated,
+                        cut: bytes.truncated,
                         bytes: bytes.len() as u64,
                     }
                 }
@@ -131,6 +137,7 @@ pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -
                 worker,
                 mut counts,
                 truncated,
+                cut,
                 bytes,
             } => {
                 if worker > 0 {
@@ -143,6 +150,7 @@ pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -
                 analyzed.names.push(item.name.clone());
                 analyzed.labels.push(item.label);
                 analyzed.truncated += usize::from(truncated);
+                analyzed.cut_at_byte_cap += usize::from(cut);
                 analyzed.bytes += bytes;
             }
             Outcome::Skipped(reason) => analyzed.skipped.push(Skipped {

@@ -78,7 +78,7 @@ pub fn warn_truncated(truncated: usize) {
     if truncated > 0 {
         eprintln!(
             "sparsetext: warning: {truncated} message(s) tokenized only in part \
-             (longer than --max-message-bytes or --max-text-bytes)"
+             (longer than --max-message-bytes)"
         );
     }
 }

@@ -131,7 +131,7 @@ fn read_mail(args: &TrainArgs, config: AnalyzerConfig) -> Result<(Dataset, Vocab
     let analyzed = vectorize::analyze(&corpus, &analyzer, &|| bar.inc(1));
     bar.finish_and_clear();
     super::warn_skipped(&analyzed.skipped);
-    super::warn_truncated(analyzed.truncated);
+    super::warn_truncated(analyzed.cut_at_byte_cap);
     let (data, vocab) = analyzed.to_dataset(args.scheme.min_df, args.scheme.scheme())?;
     Ok((data, vocab, analyzed.skipped.len()))
 }

@@ -17,7 +17,7 @@ pub fn run(args: VectorizeArgs) -> Result<ExitCode> {
     let analyzed = vectorize::analyze(&corpus, &analyzer, &|| bar.inc(1));
     bar.finish_and_clear();
     super::warn_skipped(&analyzed.skipped);
-    super::warn_truncated(analyzed.truncated);
+    super::warn_truncated(analyzed.cut_at_byte_cap);
     let (data, vocab) = analyzed.to_dataset(args.scheme.min_df, args.scheme.scheme())?;
     // The vocabulary first: a matrix is useless without it, so a failure leaves neither.
     vocab.write(&args.vocab)?;
