@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sparsetext::Result;
+use sparsetext::analyze::Analyzer;
 use sparsetext::corpus::{Corpus, Label, Skipped};
+use sparsetext::vectorize::Analyzed;
 
 pub mod args;
 mod classify;
@@ -66,6 +68,19 @@ pub fn labeled_corpus(args: &args::CorpusArgs) -> Result<Corpus> {
         corpus.add(path, Some(Label::Spam))?;
     }
     Ok(corpus)
+}
+
+/// Lists, reads and tokenizes the labeled corpus (progress bar on a
+/// terminal), warning about skipped and oversized messages: the first half of
+/// `train` and `vectorize`.
+pub fn analyze_corpus(args: &args::CorpusArgs, analyzer: &Analyzer) -> Result<Analyzed> {
+    let corpus = labeled_corpus(args)?;
+    let bar = progress(corpus.items.len(), "reading");
+    let analyzed = sparsetext::vectorize::analyze(&corpus, analyzer, &|| bar.inc(1));
+    bar.finish_and_clear();
+    warn_skipped(&analyzed.skipped);
+    warn_truncated(analyzed.cut_at_byte_cap);
+    Ok(analyzed)
 }
 
 /// The `--max-message-bytes` value, or the library's default.

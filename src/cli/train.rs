@@ -8,7 +8,7 @@ use sparsetext::dataset::Dataset;
 use sparsetext::model::{Model, ModelParts, TrainingSummary};
 use sparsetext::solver::{self, CvResult, Design, Fit, Params, Solver, ValidParams};
 use sparsetext::vocab::Vocabulary;
-use sparsetext::{Error, Result, svmlight, vectorize};
+use sparsetext::{Error, Result, svmlight};
 
 use super::args::{Rule, TrainArgs};
 
@@ -125,13 +125,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
 }
 
 fn read_mail(args: &TrainArgs, config: AnalyzerConfig) -> Result<(Dataset, Vocabulary, usize)> {
-    let corpus = super::labeled_corpus(&args.corpus)?;
-    let analyzer = Analyzer::new(config);
-    let bar = super::progress(corpus.items.len(), "reading");
-    let analyzed = vectorize::analyze(&corpus, &analyzer, &|| bar.inc(1));
-    bar.finish_and_clear();
-    super::warn_skipped(&analyzed.skipped);
-    super::warn_truncated(analyzed.cut_at_byte_cap);
+    let analyzed = super::analyze_corpus(&args.corpus, &Analyzer::new(config))?;
     let (data, vocab) = analyzed.to_dataset(args.scheme.min_df, args.scheme.scheme())?;
     Ok((data, vocab, analyzed.skipped.len()))
 }

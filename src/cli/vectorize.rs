@@ -4,20 +4,15 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use sparsetext::analyze::Analyzer;
-use sparsetext::{Result, svmlight, vectorize};
+use sparsetext::{Result, svmlight};
 
 use super::args::VectorizeArgs;
 
 /// Runs the command.
 pub fn run(args: VectorizeArgs) -> Result<ExitCode> {
     let start = Instant::now();
-    let corpus = super::labeled_corpus(&args.corpus)?;
     let analyzer = Analyzer::new(args.analyzer.config()?);
-    let bar = super::progress(corpus.items.len(), "reading");
-    let analyzed = vectorize::analyze(&corpus, &analyzer, &|| bar.inc(1));
-    bar.finish_and_clear();
-    super::warn_skipped(&analyzed.skipped);
-    super::warn_truncated(analyzed.cut_at_byte_cap);
+    let analyzed = super::analyze_corpus(&args.corpus, &analyzer)?;
     let (data, vocab) = analyzed.to_dataset(args.scheme.min_df, args.scheme.scheme())?;
     // The vocabulary first: a matrix is useless without it, so a failure leaves neither.
     vocab.write(&args.vocab)?;
