@@ -637,7 +637,7 @@ pub(crate) fn find_tags(html: &str, found: &mut dyn FnMut(&str)) {
             .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b'_')
             .count()
     };
-    let skip_space = |mut j: usize| {
+    let skip_space_and_slashes = |mut j: usize| {
         while j < bytes.len() && (bytes[j].is_ascii_whitespace() || bytes[j] == b'/') {
             j += 1;
         }
@@ -660,7 +660,7 @@ pub(crate) fn find_tags(html: &str, found: &mut dyn FnMut(&str)) {
         let tag_len = name.len();
         let mut j = start + len;
         loop {
-            j = skip_space(j);
+            j = skip_space_and_slashes(j);
             if j >= bytes.len() || matches!(bytes[j], b'>' | b'<') {
                 break;
             }
@@ -676,9 +676,9 @@ pub(crate) fn find_tags(html: &str, found: &mut dyn FnMut(&str)) {
                 name.make_ascii_lowercase();
                 found(&name);
             }
-            j = skip_space_only(bytes, j + len);
+            j = skip_space(bytes, j + len);
             if bytes.get(j) == Some(&b'=') {
-                j = skip_space_only(bytes, j + 1);
+                j = skip_space(bytes, j + 1);
                 j = match bytes.get(j) {
                     Some(&q @ (b'"' | b'\'')) => {
                         memchr::memchr(q, &bytes[j + 1..]).map_or(bytes.len(), |p| j + 2 + p)
@@ -697,7 +697,7 @@ pub(crate) fn find_tags(html: &str, found: &mut dyn FnMut(&str)) {
 }
 
 /// The first index at or after `j` that is not ASCII white space.
-fn skip_space_only(bytes: &[u8], mut j: usize) -> usize {
+fn skip_space(bytes: &[u8], mut j: usize) -> usize {
     while j < bytes.len() && bytes[j].is_ascii_whitespace() {
         j += 1;
     }
@@ -724,10 +724,7 @@ pub(crate) fn find_hrefs(html: &str, found: &mut dyn FnMut(&str)) {
         if name_end > 4 && !bytes[name_end - 5].is_ascii_whitespace() {
             continue; // `data-href=`, `xhref=`: another attribute.
         }
-        let mut i = eq + 1;
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
+        let i = skip_space(bytes, eq + 1);
         let (start, end) = match bytes.get(i) {
             Some(&q @ (b'"' | b'\'')) => {
                 let start = i + 1;
