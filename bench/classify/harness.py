@@ -20,6 +20,9 @@ import statistics
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "peers"))
+from tool_output import parse, test_labels  # noqa: E402
+
 
 def split(corpus, out):
     for part in ("train", "test"):
@@ -92,20 +95,9 @@ def latency(out, runs, n, specs):
 
 def verdicts(out, name, fmt, output, filelist=None):
     """Spam/ham/unsure counts on the test portion, from a batch run's output."""
-    test = {}
-    for label in ("ham", "spam"):
-        d = os.path.join(out, "test", label)
-        for link in os.listdir(d):
-            test[os.path.realpath(os.path.join(d, link))] = label
+    test = test_labels(out)
     lines = open(output, errors="replace").read().splitlines()
-    if fmt == "sparsetext":  # label<TAB>p<TAB>name
-        pairs = [(l.split("\t")[2], l.split("\t")[0]) for l in lines]
-    elif fmt == "bogofilter":  # name S|H|U score
-        pairs = [(l.rsplit(" ", 2)[0], {"S": "spam", "H": "ham", "U": "unsure"}[l.rsplit(" ", 2)[1]]) for l in lines]
-    else:  # spamprobe: SPAM|GOOD score digest, one line per file in FILELIST order
-        names = open(filelist).read().splitlines()
-        assert len(names) == len(lines), f"{name}: {len(lines)} verdicts for {len(names)} files"
-        pairs = [(n, "spam" if l.startswith("SPAM") else "ham") for n, l in zip(names, lines)]
+    pairs = [(path, verdict) for path, verdict, _ in parse(fmt, lines, filelist)]
     c = {}
     for path, verdict in pairs:
         label = test.get(os.path.realpath(path))

@@ -17,32 +17,7 @@ tool's score that calls at most 0.5% of ham spam).
 import os
 import sys
 
-
-def test_labels(out):
-    labels = {}
-    for label in ("ham", "spam"):
-        d = os.path.join(out, "test", label)
-        for link in os.listdir(d):
-            labels[os.path.realpath(os.path.join(d, link))] = label
-    return labels
-
-
-def parse(fmt, lines, filelist):
-    """(path, verdict, score) per line of a tool's output."""
-    if fmt == "sparsetext":  # label<TAB>p<TAB>name
-        for line in lines:
-            verdict, score, name = line.split("\t", 2)
-            yield name, verdict, float(score)
-    elif fmt == "bogofilter":  # name S|H|U score
-        for line in lines:
-            name, verdict, score = line.rsplit(" ", 2)
-            yield name, {"S": "spam", "H": "ham", "U": "unsure"}[verdict], float(score)
-    else:  # spamprobe: SPAM|GOOD score digest, one line per file in FILELIST order
-        names = open(filelist).read().splitlines()
-        assert len(names) == len(lines), f"{len(lines)} verdicts for {len(names)} files"
-        for name, line in zip(names, lines):
-            verdict, score = line.split()[:2]
-            yield name, "spam" if verdict == "SPAM" else "ham", float(score)
+from tool_output import parse, test_labels
 
 
 def score(out, name, fmt, output, filelist=None):
