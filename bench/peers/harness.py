@@ -100,12 +100,14 @@ def table(out):
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, rows in by_tool.items():
         m = metrics(rows)
-        train = extra.get(name, {}).get("train.tsv", ["?", "?"])
-        speed = extra.get(name, {}).get("speed.tsv", ["?"])
+        seconds, size = extra.get(name, {}).get("train.tsv", [None, "?"])
+        (rate,) = extra.get(name, {}).get("speed.tsv", [None])
+        seconds = "?" if seconds is None else f"{float(seconds):.1f} s"
+        rate = "?" if rate is None else f"{float(rate):,.0f} msg/s"
         unsure = f" ({m['unsure']} unsure)" if m["unsure"] else ""
         print(f"| {name} | {m['auc']:.5f} | {m['one_minus_auc']:.3f}% | {m['accuracy']:.1f}% "
               f"| {m['fpr']:.2f}% ({m['fp']}) | {m['fnr']:.1f}% ({m['fn']}){unsure} | {m['recall']:.1f}% "
-              f"| {train[1]} | {float(train[0]):.1f} s | {float(speed[0]):,.0f} msg/s |")
+              f"| {size} | {seconds} | {rate} |")
 
 
 if __name__ == "__main__":
