@@ -415,18 +415,7 @@ fn messages_over_the_cap_are_scored_on_a_prefix_and_passed_through_whole() {
     // In a corpus, the cut is counted.
     dir.write("c/ham/big", &big);
     dir.write("c/spam/small", "Subject: cheap\n\ncheap pills now\n");
-    let out = dir.run(&[
-        "vectorize",
-        "c",
-        "-o",
-        "x.svm",
-        "--vocab",
-        "v.txt",
-        "--min-df",
-        "1",
-        "--max-message-bytes",
-        "10000",
-    ]);
+    let out = dir.vectorize(&["c", "--min-df", "1", "--max-message-bytes", "10000"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("1 message(s) tokenized only in part"));
     // A zero cap is a usage error.

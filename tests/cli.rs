@@ -412,14 +412,7 @@ fn a_failed_train_leaves_the_earlier_model_intact() {
 fn train_on_an_svmlight_matrix_with_and_without_vocabulary() {
     let dir = Dir::new();
     let sample = sample();
-    let out = dir.run(&[
-        "vectorize",
-        sample.to_str().unwrap(),
-        "-o",
-        "x.svm",
-        "--vocab",
-        "v.txt",
-    ]);
+    let out = dir.vectorize(&[sample.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let out = dir.run(&[
         "train",

@@ -63,6 +63,14 @@ impl Dir {
             .output()
             .expect("run sparsetext")
     }
+
+    /// Runs `sparsetext vectorize ARGS... -o x.svm --vocab v.txt`.
+    pub fn vectorize(&self, args: &[&str]) -> Output {
+        let mut all = vec!["vectorize"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["-o", "x.svm", "--vocab", "v.txt"]);
+        self.run(&all)
+    }
 }
 
 /// The repository's bundled sample corpus.

@@ -9,14 +9,7 @@ use crate::util::{Dir, assert_one_line_error, sample, stderr, stdout};
 fn bundled_sample_round_trips_through_the_svmlight_reader() {
     let dir = Dir::new();
     let sample = sample();
-    let out = dir.run(&[
-        "vectorize",
-        sample.to_str().unwrap(),
-        "-o",
-        "x.svm",
-        "--vocab",
-        "v.txt",
-    ]);
+    let out = dir.vectorize(&[sample.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("520 (220 spam, 300 ham; 0 skipped)"),
@@ -82,16 +75,7 @@ fn bad_messages_are_skipped_or_tokenized_and_the_run_goes_on() {
     );
     let big = format!("Subject: big\n\n{}\n", "word ".repeat(10_000_000));
     dir.write("c/ham/big", big);
-    let out = dir.run(&[
-        "vectorize",
-        "c",
-        "-o",
-        "x.svm",
-        "--vocab",
-        "v.txt",
-        "--min-df",
-        "1",
-    ]);
+    let out = dir.vectorize(&["c", "--min-df", "1"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
@@ -120,19 +104,7 @@ fn mbox_and_explicit_labels() {
         "From a@b Mon Jan 1 00:00:00 2001\nSubject: win\n\nwin cash\n\nFrom c@d Mon Jan 1 00:00:00 2001\nSubject: prize\n\n>From the desk of\n",
     );
     dir.write("ham/1", "Subject: hi\n\nsee you\n");
-    let out = dir.run(&[
-        "vectorize",
-        "--spam",
-        "spam.mbox",
-        "--ham",
-        "ham",
-        "-o",
-        "x.svm",
-        "--vocab",
-        "v.txt",
-        "--min-df",
-        "1",
-    ]);
+    let out = dir.vectorize(&["--spam", "spam.mbox", "--ham", "ham", "--min-df", "1"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let data = svmlight::read(&dir.path("x.svm")).unwrap();
     // Positional corpora first, then --ham, then --spam.
@@ -142,19 +114,19 @@ fn mbox_and_explicit_labels() {
 #[test]
 fn unusable_corpora_are_one_line_errors() {
     let dir = Dir::new();
-    let out = dir.run(&["vectorize", "missing", "-o", "x.svm", "--vocab", "v.txt"]);
+    let out = dir.vectorize(&["missing"]);
     assert_one_line_error(&out, &["missing", "No such file"]);
 
     dir.write("c/inbox/1", "Subject: a\n\nb\n");
-    let out = dir.run(&["vectorize", "c", "-o", "x.svm", "--vocab", "v.txt"]);
+    let out = dir.vectorize(&["c"]);
     assert_one_line_error(&out, &["inbox", "neither ham nor spam"]);
 
     dir.write("d/ham/cmds", "mv a b\n");
-    let out = dir.run(&["vectorize", "d", "-o", "x.svm", "--vocab", "v.txt"]);
+    let out = dir.vectorize(&["d"]);
     assert_one_line_error(&out, &["no mail"]);
     assert!(!dir.path("x.svm").exists(), "no output on error");
 
     std::fs::create_dir_all(dir.path("e")).unwrap();
-    let out = dir.run(&["vectorize", "e", "-o", "x.svm", "--vocab", "v.txt"]);
+    let out = dir.vectorize(&["e"]);
     assert_one_line_error(&out, &["no ham or spam folder"]);
 }
