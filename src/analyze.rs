@@ -273,7 +273,7 @@ impl Analyzer {
         );
         let all_kinds = TokenKinds {
             header_fields: config.header_fields.clone(),
-            fields: mail::Fields::only(&config.header_fields),
+            fields: mail::Fields::only(&config.header_fields).with_html_tags(config.html_tags),
             body_words: true,
             url_hosts: true,
             attachments: true,
@@ -350,7 +350,8 @@ impl Analyzer {
             .filter(|(_, wanted)| *wanted)
             .map(|(field, _)| field.clone())
             .collect();
-        kinds.fields = mail::Fields::only(&kinds.header_fields);
+        kinds.fields = mail::Fields::only(&kinds.header_fields)
+            .with_html_tags(self.config.html_tags && kinds.html_tags);
         kinds
     }
 

@@ -73,8 +73,10 @@ pub struct Message {
     pub attachments: Vec<Attachment>,
     /// The markup of the HTML parts that HTML-to-text conversion drops:
     /// each start tag's name (`font`) and each of its attributes as
-    /// `tag.attribute` (`font.color`), lower-cased, in order (see
-    /// [`find_tags`]; at most [`MAX_HTML_TAGS`] per message).
+    /// `tag.attribute` (`font.color`), lower-cased, in order (at most
+    /// [`MAX_HTML_TAGS`] per message). Filled by
+    /// [`parse`] and [`parse_limited`], and by [`parse_fields`] only when
+    /// asked ([`Fields::with_html_tags`]).
     pub html_tags: Vec<String>,
     /// Charsets named by text parts that could not be decoded (the part was
     /// read as UTF-8, lossily), lower-cased, each once.
@@ -114,13 +116,16 @@ pub fn parse(raw: &[u8]) -> Message {
 /// prefix, and input without headers is decoded only up to the cap. The MIME
 /// decoder itself still reads the whole input once, which is linear.
 pub fn parse_limited(raw: &[u8], max_text_bytes: Option<usize>) -> Message {
-    parse_with(raw, max_text_bytes, &PARSER)
+    parse_with(raw, max_text_bytes, &PARSER, true)
 }
 
-/// The header fields a parse decodes; see [`parse_fields`].
+/// What a parse decodes beyond the body text: which header fields, and
+/// whether the HTML markup is listed; see [`parse_fields`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fields {
     parser: MessageParser,
+    /// Fill [`Message::html_tags`] (scanning every HTML part's markup).
+    html_tags: bool,
 }
 
 impl Fields {
@@ -141,7 +146,16 @@ impl Fields {
                 parser.header_text(header)
             };
         }
-        Fields { parser }
+        Fields {
+            parser,
+            html_tags: false,
+        }
+    }
+
+    /// Also list the markup of HTML parts in [`Message::html_tags`] (off by
+    /// default: the scan costs time on every HTML part).
+    pub fn with_html_tags(self, html_tags: bool) -> Fields {
+        Fields { html_tags, ..self }
     }
 }
 
@@ -151,15 +165,20 @@ impl Fields {
 /// rest (relays, list headers, spam-filter stamps) spares most of the
 /// header work when few fields are tokenized.
 pub fn parse_fields(raw: &[u8], max_text_bytes: Option<usize>, fields: &Fields) -> Message {
-    parse_with(raw, max_text_bytes, &fields.parser)
+    parse_with(raw, max_text_bytes, &fields.parser, fields.html_tags)
 }
 
-fn parse_with(raw: &[u8], max_text_bytes: Option<usize>, parser: &MessageParser) -> Message {
+fn parse_with(
+    raw: &[u8],
+    max_text_bytes: Option<usize>,
+    parser: &MessageParser,
+    html_tags: bool,
+) -> Message {
     let raw = skip_mbox_from_line(raw);
     let limit = max_text_bytes.unwrap_or(usize::MAX);
     // mail-parser promises not to panic; a panic there must still not take
     // the whole training run down, so fall back to the raw bytes as text.
-    let parsed = std::panic::catch_unwind(|| decode(raw, limit, parser));
+    let parsed = std::panic::catch_unwind(|| decode(raw, limit, parser, html_tags));
     match parsed {
         Ok(message) => message,
         Err(_) => {
@@ -167,7 +186,7 @@ fn parse_with(raw: &[u8], max_text_bytes: Option<usize>, parser: &MessageParser)
                 damaged: true,
                 ..Message::default()
             };
-            let mut builder = Builder::new(limit, &mut message);
+            let mut builder = Builder::new(limit, false, &mut message);
             builder.push_raw(raw);
             message
         }
@@ -223,7 +242,7 @@ const MIME_FIELDS: [HeaderName<'static>; 6] = [
     HeaderName::ContentTransferEncoding,
 ];
 
-fn decode(raw: &[u8], limit: usize, parser: &MessageParser) -> Message {
+fn decode(raw: &[u8], limit: usize, parser: &MessageParser, html_tags: bool) -> Message {
     let mut message = Message::default();
     let parsed = has_header_block(raw).then(|| parser.parse(raw)).flatten();
     let parsed = parsed.filter(|m| {
@@ -236,7 +255,7 @@ fn decode(raw: &[u8], limit: usize, parser: &MessageParser) -> Message {
         // No header block at all (empty input, binary junk, a bare text):
         // read it all as one text.
         message.damaged = !raw.is_empty();
-        let mut builder = Builder::new(limit, &mut message);
+        let mut builder = Builder::new(limit, false, &mut message);
         builder.push_raw(raw);
         return message;
     };
@@ -253,7 +272,7 @@ fn decode(raw: &[u8], limit: usize, parser: &MessageParser) -> Message {
             }
         }
     }
-    let mut builder = Builder::new(limit, &mut message);
+    let mut builder = Builder::new(limit, html_tags, &mut message);
     builder.walk(&parsed, 0);
     message
 }
@@ -262,6 +281,8 @@ fn decode(raw: &[u8], limit: usize, parser: &MessageParser) -> Message {
 struct Builder<'m> {
     /// Bytes of text that may still be kept.
     budget: usize,
+    /// Whether to list the markup of HTML parts.
+    html_tags: bool,
     message: &'m mut Message,
 }
 
@@ -270,9 +291,10 @@ struct Builder<'m> {
 const MAX_DEPTH: usize = 8;
 
 impl<'m> Builder<'m> {
-    fn new(limit: usize, message: &'m mut Message) -> Builder<'m> {
+    fn new(limit: usize, html_tags: bool, message: &'m mut Message) -> Builder<'m> {
         Builder {
             budget: limit,
+            html_tags,
             message,
         }
     }
@@ -375,12 +397,14 @@ impl<'m> Builder<'m> {
         };
         let mut hrefs = Vec::new();
         find_hrefs(html, &mut |url| hrefs.push(url.to_string()));
-        let tags = &mut self.message.html_tags;
-        find_tags(html, &mut |tag| {
-            if tags.len() < MAX_HTML_TAGS {
-                tags.push(tag.to_string());
-            }
-        });
+        if self.html_tags {
+            let tags = &mut self.message.html_tags;
+            find_tags(html, &mut |tag| {
+                if tags.len() < MAX_HTML_TAGS {
+                    tags.push(tag.to_string());
+                }
+            });
+        }
         let text = mail_parser::decoders::html::html_to_text(html);
         let first_text_url = self.message.urls.len();
         self.push_text(Cow::Owned(text));
@@ -621,7 +645,7 @@ fn trim_url(url: &str) -> &str {
     url.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']'])
 }
 
-/// The most tags and attributes kept per message by [`find_tags`].
+/// The most tags and attributes kept per message in [`Message::html_tags`].
 pub const MAX_HTML_TAGS: usize = 4096;
 
 /// Calls `found` with the lower-cased name of each start tag in `html`
