@@ -55,6 +55,7 @@
 //! ```
 
 mod chain;
+mod gate;
 mod hosts;
 mod stemmer;
 
@@ -65,6 +66,7 @@ use serde::{Deserialize, Serialize};
 use crate::mail::{self, Message};
 use crate::{Error, Result};
 use chain::Chain;
+use gate::WordGate;
 use hosts::HostKind;
 
 /// Every setting of the analyzer; stored in the model so `classify`
@@ -258,6 +260,8 @@ pub struct TokenKinds {
     attachments: bool,
     /// `html:` tokens.
     html_tags: bool,
+    /// Drops words that cannot stem to a wanted word token (`None`: keep all).
+    gate: Option<std::sync::Arc<WordGate>>,
 }
 
 impl Analyzer {
@@ -278,6 +282,7 @@ impl Analyzer {
             url_hosts: true,
             attachments: true,
             html_tags: true,
+            gate: None,
         };
         Analyzer {
             config,
@@ -331,13 +336,18 @@ impl Analyzer {
             url_hosts: false,
             attachments: false,
             html_tags: false,
+            gate: None,
         };
         let mut fields = vec![false; self.config.header_fields.len()];
+        // Tokens the word chain may have to produce: body words and the words of tagged fields.
+        let mut words: Vec<&str> = Vec::new();
         for term in terms {
-            let Some((tag, _)) = term.split_once(':') else {
+            let Some((tag, word)) = term.split_once(':') else {
                 kinds.body_words = true;
+                words.push(term);
                 continue;
             };
+            words.push(word);
             // A field named `url` or `attach` shares its tag: keep both.
             kinds.url_hosts |= tag == "url";
             kinds.attachments |= tag == "attach";
@@ -352,6 +362,10 @@ impl Analyzer {
             .collect();
         kinds.fields = mail::Fields::only(&kinds.header_fields)
             .with_html_tags(self.config.html_tags && kinds.html_tags);
+        // A word pair needs both of its words, whatever they are.
+        if !self.config.word_pairs {
+            kinds.gate = WordGate::new(self.config.stemmer, words).map(std::sync::Arc::new);
+        }
         kinds
     }
 
@@ -385,6 +399,7 @@ impl Analyzer {
             notes.tokens += 1;
             sink(t)
         };
+        let gate = kinds.gate.as_deref();
         let mut buf = String::with_capacity(64);
         let mut tagged = String::with_capacity(64);
         let mut host = String::with_capacity(64);
@@ -405,7 +420,8 @@ impl Analyzer {
             if header.name == "content-type" {
                 content_type_tokens(&header.value, &mut buf, &mut emit_tagged);
             } else {
-                self.chain.words(&header.value, &mut buf, &mut emit_tagged);
+                self.chain
+                    .words(&header.value, gate, &mut buf, &mut emit_tagged);
             }
             if cfg.address_domains {
                 hosts::address_domains(&header.value, &mut host, &mut |domain| {
@@ -437,10 +453,11 @@ impl Analyzer {
             budget -= text.len();
             if cfg.word_pairs {
                 pairs.clear();
-                self.chain
-                    .words(text, &mut buf, &mut |word| pairs.push(word, &mut count));
+                self.chain.words(text, None, &mut buf, &mut |word| {
+                    pairs.push(word, &mut count)
+                });
             } else {
-                self.chain.words(text, &mut buf, &mut count);
+                self.chain.words(text, gate, &mut buf, &mut count);
             }
         }
 

@@ -16,6 +16,7 @@ use rust_stemmers::Stemmer as SnowballStemmer;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::Stemmer;
+use super::gate::WordGate;
 
 /// The configured filters; [`Chain::words`] runs them over a text.
 pub(crate) struct Chain {
@@ -43,23 +44,32 @@ impl Chain {
     /// body token contains one: the analyzer's tagged tokens
     /// (`subject:free`) then cannot collide with a body word, which UAX #29
     /// would otherwise allow (`subject:free` is one word to it).
-    pub(crate) fn words(&self, text: &str, buf: &mut String, emit: &mut dyn FnMut(&str)) {
+    ///
+    /// With a `gate`, ASCII words it rejects are dropped before folding and
+    /// stemming: they cannot become one of the gate's tokens.
+    pub(crate) fn words(
+        &self,
+        text: &str,
+        gate: Option<&WordGate>,
+        buf: &mut String,
+        emit: &mut dyn FnMut(&str),
+    ) {
         // unicode-segmentation takes its ASCII fast path only when the whole
         // string is ASCII; going line by line keeps one stray non-ASCII byte
         // from slowing down a whole part. A line break is always a word
         // boundary, so this changes no word.
         for line in text.split_inclusive('\n') {
             if line.is_ascii() {
-                self.ascii_words(line, buf, emit);
+                self.ascii_words(line, gate, buf, emit);
                 continue;
             }
             for word in line.unicode_words() {
                 if memchr::memchr(b':', word.as_bytes()).is_some() {
                     for piece in word.split(':') {
-                        self.filter(piece, buf, emit);
+                        self.filter(piece, gate, buf, emit);
                     }
                 } else {
-                    self.filter(word, buf, emit);
+                    self.filter(word, gate, buf, emit);
                 }
             }
         }
@@ -75,7 +85,13 @@ impl Chain {
     /// '.' or ':' between letters (WB6/7); runs of '_' alone are not words,
     /// and any other byte is a boundary. The test `ascii_words_match_uax29`
     /// checks this against unicode-segmentation on random ASCII text.
-    fn ascii_words(&self, line: &str, buf: &mut String, emit: &mut dyn FnMut(&str)) {
+    fn ascii_words(
+        &self,
+        line: &str,
+        gate: Option<&WordGate>,
+        buf: &mut String,
+        emit: &mut dyn FnMut(&str),
+    ) {
         #[inline]
         fn is_core(b: u8) -> bool {
             b.is_ascii_alphanumeric() || b == b'_'
@@ -124,20 +140,26 @@ impl Chain {
             let word = &line[start..i];
             if colon {
                 for piece in word.split(':') {
-                    self.filter(piece, buf, emit);
+                    self.filter(piece, gate, buf, emit);
                 }
             } else {
-                self.filter_known(word, true, letters, buf, emit);
+                self.filter_known(word, true, letters, gate, buf, emit);
             }
         }
     }
 
     /// Runs one word through lowercase, length cap and stemmer.
     #[inline]
-    pub(crate) fn filter(&self, word: &str, buf: &mut String, emit: &mut dyn FnMut(&str)) {
+    pub(crate) fn filter(
+        &self,
+        word: &str,
+        gate: Option<&WordGate>,
+        buf: &mut String,
+        emit: &mut dyn FnMut(&str),
+    ) {
         let ascii = word.is_ascii();
         let letters = !ascii || word.bytes().any(|b| b.is_ascii_alphabetic());
-        self.filter_known(word, ascii, letters, buf, emit);
+        self.filter_known(word, ascii, letters, gate, buf, emit);
     }
 
     /// [`Chain::filter`] of a word known to be ASCII or not, and to hold
@@ -148,9 +170,16 @@ impl Chain {
         word: &str,
         ascii: bool,
         letters: bool,
+        gate: Option<&WordGate>,
         buf: &mut String,
         emit: &mut dyn FnMut(&str),
     ) {
+        if ascii
+            && let Some(gate) = gate
+            && !gate.admits(word.as_bytes())
+        {
+            return;
+        }
         // Lowercasing never shortens a word below its byte length / 4 in
         // chars, so this rejects base64 lines before copying them.
         if word.is_empty() || word.len() / 4 > self.max_len {
@@ -354,7 +383,7 @@ mod tests {
     fn run(chain: &Chain, text: &str) -> Vec<String> {
         let mut out = Vec::new();
         let mut buf = String::new();
-        chain.words(text, &mut buf, &mut |t| out.push(t.to_string()));
+        chain.words(text, None, &mut buf, &mut |t| out.push(t.to_string()));
         out
     }
 
@@ -449,7 +478,7 @@ mod tests {
             for line in text.split_inclusive('\n') {
                 for word in line.unicode_words() {
                     for piece in word.split(':') {
-                        chain.filter(piece, &mut buf, &mut |t| out.push(t.to_string()));
+                        chain.filter(piece, None, &mut buf, &mut |t| out.push(t.to_string()));
                     }
                 }
             }

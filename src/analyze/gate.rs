@@ -1,0 +1,290 @@
+//! [`WordGate`]: a test on a word's first bytes that its stem *may* be one of
+//! a given set of stems, so that a scorer can skip case folding, stemming
+//! and lookup for the many words that cannot be one of its model's features.
+//!
+//! A model keeps a few hundred stems; most words of a message have none of
+//! them as their stem, yet each would be folded, stemmed (Snowball, or a memo
+//! probe that misses the CPU caches) and looked up. The gate keeps, for each
+//! stem `s`, its first `g(s)` bytes (case-folded), where `g(s)` is a prefix
+//! length every word stemming to `s` shares with `s`; a word none of whose
+//! first 1, 2 or 3 bytes form such a key cannot stem to any of the set.
+//!
+//! # Why the prefix is shared (English, Porter 2)
+//!
+//! Porter 2 (the Snowball `english` algorithm) leaves words under 3 chars
+//! alone and otherwise removes suffixes and rewrites the end of what is
+//! left. Every rule that puts a char into the stem that the word does not
+//! have at that place puts an `e` or an `i` **last**, never in the first two
+//! chars: Step 1b's `e` after `at`/`bl`/`iz` or a short stem (`hoping` ->
+//! `hope`), 1c's `y` -> `i` (`happy` -> `happi`), 2's `ational` -> `ate`,
+//! `enci` -> `ence`, `iviti` -> `ive`, `ization` -> `ize`, ...; all other
+//! rules only delete (`tional` -> `tion`, `ness`, `ing`, a doubled
+//! consonant, Step 5's `e`). One rewrites two chars: Step 2's `biliti` ->
+//! `ble` (`bil` -> `ble`), whose `e` Step 5 may then drop. And the
+//! "exceptional forms" `skies`, `dying`, `lying`, `tying` stem to `sky`,
+//! `die`, `lie`, `tie`, sharing only their first one or two chars
+//! ([`EXCEPTIONS`]; the others, `idly` -> `idl`, `ugly` -> `ugli`, ... follow
+//! the rule above).
+//!
+//! So a word shares with its stem `s` the first `exact(s)` chars: `len(s)`,
+//! less one if `s` ends in `e` or `i`, less two if it ends in `ble` or `bl`,
+//! never less than `min(len(s), 2)`. The gate keys are the first
+//! `min(exact(s), 3)` bytes. With no stemmer a token is the folded word
+//! itself, which shares even more. The tests
+//! `english_stems_keep_their_gate_prefix` and
+//! `generated_words_keep_their_gate_prefix` check the claim on the bundled
+//! corpus's words and on words glued from Porter 2's suffixes.
+//!
+//! Other languages' stemmers rewrite more than the end of a word (German
+//! umlauts, ...): no gate is built for them.
+
+use super::Stemmer;
+
+/// Whole-word exceptional forms of Porter 2 whose stem shares fewer than
+/// `exact(stem)` leading bytes with the word: (word prefix to admit, stem).
+const EXCEPTIONS: [(&str, &str); 4] = [("sk", "sky"), ("dy", "die"), ("ly", "lie"), ("ty", "tie")];
+
+/// Longest key, in bytes.
+const MAX_KEY: usize = 3;
+
+/// Bits of the 3-byte key table (a hash of the key indexes it).
+const THREE_BITS: u32 = 16;
+
+/// Case-folded keys of 1, 2 and 3 bytes: see the module docs.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct WordGate {
+    /// Indexed by the folded byte.
+    one: [u64; 4],
+    /// Indexed by the two folded bytes as a u16.
+    two: Box<[u64]>,
+    /// Indexed by a hash of the three folded bytes (false positives only
+    /// cost time).
+    three: Box<[u64]>,
+}
+
+impl WordGate {
+    /// The gate for words whose token may be one of `stems` (tokens the word
+    /// chain emits, after folding and stemming with `stemmer`), or `None`
+    /// when `stemmer` rewrites more than the end of words.
+    pub(crate) fn new<'s>(
+        stemmer: Stemmer,
+        stems: impl IntoIterator<Item = &'s str>,
+    ) -> Option<WordGate> {
+        if !matches!(stemmer, Stemmer::English | Stemmer::None) {
+            return None;
+        }
+        let mut gate = WordGate {
+            one: [0; 4],
+            two: vec![0; 1 << 16 >> 6].into(),
+            three: vec![0; 1 << THREE_BITS >> 6].into(),
+        };
+        for stem in stems {
+            // Only non-ASCII words stem to non-ASCII stems, and those are never gated.
+            if !stem.is_ascii() || stem.is_empty() {
+                continue;
+            }
+            let key = stem.as_bytes();
+            gate.insert(&key[..exact_prefix(key).min(MAX_KEY)]);
+            for (word, exceptional) in EXCEPTIONS {
+                if stemmer == Stemmer::English && stem.eq_ignore_ascii_case(exceptional) {
+                    gate.insert(word.as_bytes());
+                }
+            }
+        }
+        Some(gate)
+    }
+
+    fn insert(&mut self, key: &[u8]) {
+        let folded: Vec<u8> = key.iter().map(u8::to_ascii_lowercase).collect();
+        match *folded.as_slice() {
+            [a] => set(&mut self.one, usize::from(a)),
+            [a, b] => set(&mut self.two, two_index(a, b)),
+            [a, b, c] => set(&mut self.three, three_index(a, b, c)),
+            _ => unreachable!("gate keys are 1 to 3 bytes"),
+        }
+    }
+
+    /// False only if no word starting with these (ASCII) bytes can stem to
+    /// one of the gate's stems.
+    #[inline]
+    pub(crate) fn admits(&self, word: &[u8]) -> bool {
+        let fold = |i: usize| word[i].to_ascii_lowercase();
+        match word.len() {
+            0 => false,
+            1 => get(&self.one, usize::from(fold(0))),
+            2 => {
+                get(&self.one, usize::from(fold(0))) || get(&self.two, two_index(fold(0), fold(1)))
+            }
+            _ => {
+                let (a, b, c) = (fold(0), fold(1), fold(2));
+                get(&self.three, three_index(a, b, c))
+                    || get(&self.two, two_index(a, b))
+                    || get(&self.one, usize::from(a))
+            }
+        }
+    }
+}
+
+/// How many leading bytes every word stemming to `stem` shares with it (see
+/// the module docs).
+fn exact_prefix(stem: &[u8]) -> usize {
+    let len = stem.len();
+    let rewritten = if stem.ends_with(b"ble") || stem.ends_with(b"bl") {
+        2
+    } else if matches!(stem[len - 1].to_ascii_lowercase(), b'e' | b'i') {
+        1
+    } else {
+        0
+    };
+    (len - rewritten).max(len.min(2))
+}
+
+impl std::fmt::Debug for WordGate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = |bits: &[u64]| bits.iter().map(|w| w.count_ones()).sum::<u32>();
+        f.debug_struct("WordGate")
+            .field("one", &count(&self.one))
+            .field("two", &count(&self.two))
+            .field("three", &count(&self.three))
+            .finish()
+    }
+}
+
+#[inline]
+fn two_index(a: u8, b: u8) -> usize {
+    usize::from(a) << 8 | usize::from(b)
+}
+
+#[inline]
+fn three_index(a: u8, b: u8, c: u8) -> usize {
+    let key = u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16;
+    (key.wrapping_mul(0x9e37_79b1) >> (32 - THREE_BITS)) as usize
+}
+
+#[inline]
+fn set(bits: &mut [u64], i: usize) {
+    bits[i >> 6] |= 1 << (i & 63);
+}
+
+#[inline]
+fn get(bits: &[u64], i: usize) -> bool {
+    bits[i >> 6] & (1 << (i & 63)) != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_stemmers::{Algorithm, Stemmer as Snowball};
+
+    /// Every word must be admitted by the gate of its own stem.
+    fn check(snowball: &Snowball, word: &str) {
+        let lower = word.to_ascii_lowercase();
+        let stem = snowball.stem(&lower);
+        let gate = WordGate::new(Stemmer::English, [stem.as_ref()]).expect("english has a gate");
+        assert!(
+            gate.admits(word.as_bytes()),
+            "{word:?} stems to {stem:?}, which its gate rejects"
+        );
+    }
+
+    #[test]
+    fn english_stems_keep_their_gate_prefix() {
+        let snowball = Snowball::create(Algorithm::English);
+        // The bundled sample, and the full public corpus when it has been fetched.
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/corpora");
+        let mut dirs: Vec<String> =
+            vec![format!("{root}/sample/ham"), format!("{root}/sample/spam")];
+        for set in ["easy_ham", "easy_ham_2", "hard_ham", "spam", "spam_2"] {
+            let dir = format!("{root}/spamassassin/{set}");
+            if std::path::Path::new(&dir).is_dir() {
+                dirs.push(dir);
+            }
+        }
+        let mut words = std::collections::BTreeSet::new();
+        for dir in dirs {
+            for entry in std::fs::read_dir(&dir).expect("corpus folder") {
+                let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
+                for word in
+                    String::from_utf8_lossy(&bytes).split(|c: char| !c.is_ascii_alphanumeric())
+                {
+                    if !word.is_empty() && word.len() <= 30 {
+                        words.insert(word.to_string());
+                    }
+                }
+            }
+        }
+        assert!(
+            words.len() > 10_000,
+            "only {} words in the sample",
+            words.len()
+        );
+        for word in &words {
+            check(&snowball, word);
+        }
+        for word in [
+            "dying",
+            "lying",
+            "tying",
+            "skies",
+            "skis",
+            "idly",
+            "ugly",
+            "only",
+            "early",
+            "gently",
+            "singly",
+            "possibility",
+            "abilities",
+            "hoping",
+            "cries",
+            "ties",
+            "used",
+            "relational",
+            "happily",
+            "news",
+            "Yelling",
+            "YYYY",
+        ] {
+            check(&snowball, word);
+        }
+    }
+
+    proptest! {
+        /// Stems and words glued from Porter 2's suffixes.
+        #[test]
+        fn generated_words_keep_their_gate_prefix(
+            stem in "[a-zy]{1,6}",
+            suffixes in proptest::collection::vec(prop_oneof![
+                Just("ing"), Just("ed"), Just("ies"), Just("ied"), Just("s"), Just("sses"),
+                Just("y"), Just("ly"), Just("li"), Just("biliti"), Just("bli"), Just("ational"),
+                Just("tional"), Just("enci"), Just("anci"), Just("abli"), Just("izer"),
+                Just("ization"), Just("ation"), Just("ator"), Just("alism"), Just("aliti"),
+                Just("iviti"), Just("fulness"), Just("ousness"), Just("iveness"), Just("ogi"),
+                Just("icate"), Just("iciti"), Just("ical"), Just("ative"), Just("alize"),
+                Just("ment"), Just("ence"), Just("ible"), Just("ion"), Just("e"), Just("l"),
+                Just("eed"), Just("eedly"), Just("ingly"), Just("edly"), Just("at"), Just("bl"),
+                Just("iz"), Just("'s"), Just("'"),
+            ], 0..3),
+        ) {
+            let snowball = Snowball::create(Algorithm::English);
+            let word: String = std::iter::once(stem.as_str()).chain(suffixes).collect();
+            check(&snowball, &word);
+        }
+    }
+
+    #[test]
+    fn rejects_words_of_other_stems() {
+        let gate = WordGate::new(Stemmer::English, ["money", "free", "viagra"]).expect("gate");
+        for word in ["Money", "FREE", "freely", "viagras", "freed"] {
+            assert!(gate.admits(word.as_bytes()), "{word}");
+        }
+        let rejected = ["the", "and", "hello", "spamassassin", "q", "fr"]
+            .iter()
+            .filter(|w| !gate.admits(w.as_bytes()))
+            .count();
+        // Hash collisions may admit a few; most must go.
+        assert!(rejected >= 5, "{rejected}");
+        assert!(WordGate::new(Stemmer::German, ["geld"]).is_none());
+    }
+}
