@@ -339,15 +339,15 @@ impl Analyzer {
             gate: None,
         };
         let mut fields = vec![false; self.config.header_fields.len()];
-        // Tokens the word chain may have to produce: body words and the words of tagged fields.
-        let mut words: Vec<&str> = Vec::new();
+        // Tokens the word chain may have to produce: body words, and words of tagged fields.
+        let mut words: Vec<(Option<&str>, &str)> = Vec::new();
         for term in terms {
             let Some((tag, word)) = term.split_once(':') else {
                 kinds.body_words = true;
-                words.push(term);
+                words.push((None, term));
                 continue;
             };
-            words.push(word);
+            words.push((Some(tag), word));
             // A field named `url` or `attach` shares its tag: keep both.
             kinds.url_hosts |= tag == "url";
             kinds.attachments |= tag == "attach";
@@ -364,7 +364,19 @@ impl Analyzer {
             .with_html_tags(self.config.html_tags && kinds.html_tags);
         // A word pair needs both of its words, whatever they are.
         if !self.config.word_pairs {
-            kinds.gate = WordGate::new(self.config.stemmer, words).map(std::sync::Arc::new);
+            // Kind 0 is the body, kind i + 1 the i-th header field tokenized.
+            let kind_of = |tag: Option<&str>| match tag {
+                None => Some(0),
+                Some(tag) => kinds
+                    .header_fields
+                    .iter()
+                    .position(|f| f == tag)
+                    .map(|i| i as u32 + 1),
+            };
+            let stems = words
+                .iter()
+                .filter_map(|&(tag, word)| Some((kind_of(tag)?, word)));
+            kinds.gate = WordGate::new(self.config.stemmer, stems).map(std::sync::Arc::new);
         }
         kinds
     }
@@ -405,9 +417,10 @@ impl Analyzer {
         let mut host = String::with_capacity(64);
 
         for header in &message.headers {
-            if !kinds.header_fields.contains(&header.name) {
+            let Some(field) = kinds.header_fields.iter().position(|f| *f == header.name) else {
                 continue;
-            }
+            };
+            let field_gate = gate.map(|g| (g, field as u32 + 1));
             tagged.clear();
             tagged.push_str(&header.name);
             tagged.push(':');
@@ -421,7 +434,7 @@ impl Analyzer {
                 content_type_tokens(&header.value, &mut buf, &mut emit_tagged);
             } else {
                 self.chain
-                    .words(&header.value, gate, &mut buf, &mut emit_tagged);
+                    .words(&header.value, field_gate, &mut buf, &mut emit_tagged);
             }
             if cfg.address_domains {
                 hosts::address_domains(&header.value, &mut host, &mut |domain| {
@@ -457,7 +470,8 @@ impl Analyzer {
                     pairs.push(word, &mut count)
                 });
             } else {
-                self.chain.words(text, gate, &mut buf, &mut count);
+                self.chain
+                    .words(text, gate.map(|g| (g, 0)), &mut buf, &mut count);
             }
         }
 

@@ -45,12 +45,13 @@ impl Chain {
     /// (`subject:free`) then cannot collide with a body word, which UAX #29
     /// would otherwise allow (`subject:free` is one word to it).
     ///
-    /// With a `gate`, ASCII words it rejects are dropped before folding and
-    /// stemming: they cannot become one of the gate's tokens.
+    /// With a `gate` and the kind of text this is, ASCII words it rejects are
+    /// dropped before folding and stemming: they cannot become one of the
+    /// gate's tokens.
     pub(crate) fn words(
         &self,
         text: &str,
-        gate: Option<&WordGate>,
+        gate: Option<(&WordGate, u32)>,
         buf: &mut String,
         emit: &mut dyn FnMut(&str),
     ) {
@@ -88,7 +89,7 @@ impl Chain {
     fn ascii_words(
         &self,
         line: &str,
-        gate: Option<&WordGate>,
+        gate: Option<(&WordGate, u32)>,
         buf: &mut String,
         emit: &mut dyn FnMut(&str),
     ) {
@@ -153,7 +154,7 @@ impl Chain {
     pub(crate) fn filter(
         &self,
         word: &str,
-        gate: Option<&WordGate>,
+        gate: Option<(&WordGate, u32)>,
         buf: &mut String,
         emit: &mut dyn FnMut(&str),
     ) {
@@ -170,13 +171,13 @@ impl Chain {
         word: &str,
         ascii: bool,
         letters: bool,
-        gate: Option<&WordGate>,
+        gate: Option<(&WordGate, u32)>,
         buf: &mut String,
         emit: &mut dyn FnMut(&str),
     ) {
         if ascii
-            && let Some(gate) = gate
-            && !gate.admits(word.as_bytes())
+            && let Some((gate, kind)) = gate
+            && !gate.admits(kind, word.as_bytes())
         {
             return;
         }

@@ -47,82 +47,85 @@ const EXCEPTIONS: [(&str, &str); 4] = [("sk", "sky"), ("dy", "die"), ("ly", "lie
 /// Longest key, in bytes.
 const MAX_KEY: usize = 3;
 
-/// Bits of the 3-byte key table (a hash of the key indexes it).
-const THREE_BITS: u32 = 16;
+/// Bits of the key table (a hash of the kind and the key indexes it): 16 KB,
+/// for a model's few hundred keys (false positives only cost time).
+const TABLE_BITS: u32 = 17;
 
-/// Case-folded keys of 1, 2 and 3 bytes: see the module docs.
+/// Case-folded keys of 1 to 3 bytes, each for one kind of word (body text,
+/// or one header field): see the module docs.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct WordGate {
-    /// Indexed by the folded byte.
-    one: [u64; 4],
-    /// Indexed by the two folded bytes as a u16.
-    two: Box<[u64]>,
-    /// Indexed by a hash of the three folded bytes (false positives only
-    /// cost time).
-    three: Box<[u64]>,
+    /// Bit `hash(kind, key)` is set for every key.
+    table: Box<[u64]>,
+    /// Bit `n - 1` is set if some key has `n` bytes.
+    lengths: u8,
 }
 
 impl WordGate {
     /// The gate for words whose token may be one of `stems` (tokens the word
-    /// chain emits, after folding and stemming with `stemmer`), or `None`
-    /// when `stemmer` rewrites more than the end of words.
+    /// chain emits, after folding and stemming with `stemmer`), each wanted
+    /// in the text of one kind (a number the caller chooses: say 0 for the
+    /// body, `i + 1` for the `i`-th header field), or `None` when `stemmer`
+    /// rewrites more than the end of words.
     pub(crate) fn new<'s>(
         stemmer: Stemmer,
-        stems: impl IntoIterator<Item = &'s str>,
+        stems: impl IntoIterator<Item = (u32, &'s str)>,
     ) -> Option<WordGate> {
         if !matches!(stemmer, Stemmer::English | Stemmer::None) {
             return None;
         }
         let mut gate = WordGate {
-            one: [0; 4],
-            two: vec![0; 1 << 16 >> 6].into(),
-            three: vec![0; 1 << THREE_BITS >> 6].into(),
+            table: vec![0; 1 << TABLE_BITS >> 6].into(),
+            lengths: 0,
         };
-        for stem in stems {
+        for (kind, stem) in stems {
             // Only non-ASCII words stem to non-ASCII stems, and those are never gated.
             if !stem.is_ascii() || stem.is_empty() {
                 continue;
             }
             let key = stem.as_bytes();
-            gate.insert(&key[..exact_prefix(key).min(MAX_KEY)]);
+            gate.insert(kind, &key[..exact_prefix(key).min(MAX_KEY)]);
             for (word, exceptional) in EXCEPTIONS {
                 if stemmer == Stemmer::English && stem.eq_ignore_ascii_case(exceptional) {
-                    gate.insert(word.as_bytes());
+                    gate.insert(kind, word.as_bytes());
                 }
             }
         }
         Some(gate)
     }
 
-    fn insert(&mut self, key: &[u8]) {
-        let folded: Vec<u8> = key.iter().map(u8::to_ascii_lowercase).collect();
-        match *folded.as_slice() {
-            [a] => set(&mut self.one, usize::from(a)),
-            [a, b] => set(&mut self.two, two_index(a, b)),
-            [a, b, c] => set(&mut self.three, three_index(a, b, c)),
-            _ => unreachable!("gate keys are 1 to 3 bytes"),
-        }
+    fn insert(&mut self, kind: u32, key: &[u8]) {
+        let i = index(kind, key.iter().map(u8::to_ascii_lowercase));
+        self.table[i >> 6] |= 1 << (i & 63);
+        self.lengths |= 1 << (key.len() - 1);
     }
 
-    /// False only if no word starting with these (ASCII) bytes can stem to
-    /// one of the gate's stems.
+    /// False only if no word of this kind starting with these (ASCII) bytes
+    /// can stem to one of the gate's stems of that kind.
     #[inline]
-    pub(crate) fn admits(&self, word: &[u8]) -> bool {
-        let fold = |i: usize| word[i].to_ascii_lowercase();
-        match word.len() {
-            0 => false,
-            1 => get(&self.one, usize::from(fold(0))),
-            2 => {
-                get(&self.one, usize::from(fold(0))) || get(&self.two, two_index(fold(0), fold(1)))
+    pub(crate) fn admits(&self, kind: u32, word: &[u8]) -> bool {
+        let folded = word.iter().take(MAX_KEY).map(u8::to_ascii_lowercase);
+        (1..=word.len().min(MAX_KEY)).any(|n| {
+            self.lengths & (1 << (n - 1)) != 0 && {
+                let i = index(kind, folded.clone().take(n));
+                self.table[i >> 6] & (1 << (i & 63)) != 0
             }
-            _ => {
-                let (a, b, c) = (fold(0), fold(1), fold(2));
-                get(&self.three, three_index(a, b, c))
-                    || get(&self.two, two_index(a, b))
-                    || get(&self.one, usize::from(a))
-            }
-        }
+        })
     }
+}
+
+/// The table bit of a key: its bytes (at most 3), length and kind packed
+/// into a u64, then Fibonacci hashing (multiply, keep the top bits).
+#[inline]
+fn index(kind: u32, key: impl Iterator<Item = u8>) -> usize {
+    let mut packed = u64::from(kind) << 32;
+    let mut len = 0;
+    for byte in key {
+        packed |= u64::from(byte) << (8 * len);
+        len += 1;
+    }
+    packed |= len << 24;
+    (packed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - TABLE_BITS)) as usize
 }
 
 /// How many leading bytes every word stemming to `stem` shares with it (see
@@ -141,34 +144,12 @@ fn exact_prefix(stem: &[u8]) -> usize {
 
 impl std::fmt::Debug for WordGate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let count = |bits: &[u64]| bits.iter().map(|w| w.count_ones()).sum::<u32>();
+        let keys: u32 = self.table.iter().map(|w| w.count_ones()).sum();
         f.debug_struct("WordGate")
-            .field("one", &count(&self.one))
-            .field("two", &count(&self.two))
-            .field("three", &count(&self.three))
+            .field("keys", &keys)
+            .field("lengths", &self.lengths)
             .finish()
     }
-}
-
-#[inline]
-fn two_index(a: u8, b: u8) -> usize {
-    usize::from(a) << 8 | usize::from(b)
-}
-
-#[inline]
-fn three_index(a: u8, b: u8, c: u8) -> usize {
-    let key = u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16;
-    (key.wrapping_mul(0x9e37_79b1) >> (32 - THREE_BITS)) as usize
-}
-
-#[inline]
-fn set(bits: &mut [u64], i: usize) {
-    bits[i >> 6] |= 1 << (i & 63);
-}
-
-#[inline]
-fn get(bits: &[u64], i: usize) -> bool {
-    bits[i >> 6] & (1 << (i & 63)) != 0
 }
 
 #[cfg(test)]
@@ -181,9 +162,10 @@ mod tests {
     fn check(snowball: &Snowball, word: &str) {
         let lower = word.to_ascii_lowercase();
         let stem = snowball.stem(&lower);
-        let gate = WordGate::new(Stemmer::English, [stem.as_ref()]).expect("english has a gate");
+        let gate =
+            WordGate::new(Stemmer::English, [(0, stem.as_ref())]).expect("english has a gate");
         assert!(
-            gate.admits(word.as_bytes()),
+            gate.admits(0, word.as_bytes()),
             "{word:?} stems to {stem:?}, which its gate rejects"
         );
     }
@@ -274,17 +256,30 @@ mod tests {
     }
 
     #[test]
-    fn rejects_words_of_other_stems() {
-        let gate = WordGate::new(Stemmer::English, ["money", "free", "viagra"]).expect("gate");
+    fn rejects_words_of_other_stems_and_kinds() {
+        let gate = WordGate::new(
+            Stemmer::English,
+            [(0, "money"), (0, "free"), (0, "viagra"), (3, "hello")],
+        )
+        .expect("gate");
         for word in ["Money", "FREE", "freely", "viagras", "freed"] {
-            assert!(gate.admits(word.as_bytes()), "{word}");
+            assert!(gate.admits(0, word.as_bytes()), "{word}");
         }
-        let rejected = ["the", "and", "hello", "spamassassin", "q", "fr"]
-            .iter()
-            .filter(|w| !gate.admits(w.as_bytes()))
-            .count();
-        // Hash collisions may admit a few; most must go.
-        assert!(rejected >= 5, "{rejected}");
-        assert!(WordGate::new(Stemmer::German, ["geld"]).is_none());
+        assert!(gate.admits(3, b"Hello"));
+        let rejected = [
+            (0, "the"),
+            (0, "and"),
+            (0, "hello"),
+            (0, "q"),
+            (0, "fr"),
+            (3, "money"),
+            (1, "free"),
+        ]
+        .iter()
+        .filter(|(kind, w)| !gate.admits(*kind, w.as_bytes()))
+        .count();
+        // A hash collision may admit one; the rest must go.
+        assert!(rejected >= 6, "{rejected}");
+        assert!(WordGate::new(Stemmer::German, [(0, "geld")]).is_none());
     }
 }
