@@ -95,7 +95,11 @@ impl WordGate {
     }
 
     fn insert(&mut self, kind: u32, key: &[u8]) {
-        let i = index(kind, key.iter().map(u8::to_ascii_lowercase));
+        let mut packed = Packed::new(kind);
+        for &byte in key {
+            packed.push(byte);
+        }
+        let i = packed.index();
         self.table[i >> 6] |= 1 << (i & 63);
         self.lengths |= 1 << (key.len() - 1);
     }
@@ -104,28 +108,43 @@ impl WordGate {
     /// can stem to one of the gate's stems of that kind.
     #[inline]
     pub(crate) fn admits(&self, kind: u32, word: &[u8]) -> bool {
-        let folded = word.iter().take(MAX_KEY).map(u8::to_ascii_lowercase);
-        (1..=word.len().min(MAX_KEY)).any(|n| {
-            self.lengths & (1 << (n - 1)) != 0 && {
-                let i = index(kind, folded.clone().take(n));
-                self.table[i >> 6] & (1 << (i & 63)) != 0
+        let mut packed = Packed::new(kind);
+        for (n, &byte) in word.iter().take(MAX_KEY).enumerate() {
+            packed.push(byte);
+            if self.lengths & (1 << n) != 0 {
+                let i = packed.index();
+                if self.table[i >> 6] & (1 << (i & 63)) != 0 {
+                    return true;
+                }
             }
-        })
+        }
+        false
     }
 }
 
-/// The table bit of a key: its bytes (at most 3), length and kind packed
-/// into a u64, then Fibonacci hashing (multiply, keep the top bits).
-#[inline]
-fn index(kind: u32, key: impl Iterator<Item = u8>) -> usize {
-    let mut packed = u64::from(kind) << 32;
-    let mut len = 0;
-    for byte in key {
-        packed |= u64::from(byte) << (8 * len);
-        len += 1;
+/// A key's folded bytes (at most 3), its length and its kind in one u64.
+#[derive(Clone, Copy)]
+struct Packed(u64);
+
+impl Packed {
+    #[inline]
+    fn new(kind: u32) -> Packed {
+        Packed(u64::from(kind) << 32)
     }
-    packed |= len << 24;
-    (packed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - TABLE_BITS)) as usize
+
+    /// Appends a byte, case-folded.
+    #[inline]
+    fn push(&mut self, byte: u8) {
+        let len = (self.0 >> 24) & 0xff;
+        self.0 += 1 << 24;
+        self.0 |= u64::from(byte.to_ascii_lowercase()) << (8 * len);
+    }
+
+    /// The table bit: Fibonacci hashing (multiply, keep the top bits).
+    #[inline]
+    fn index(self) -> usize {
+        (self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - TABLE_BITS)) as usize
+    }
 }
 
 /// How many leading bytes every word stemming to `stem` shares with it (see
