@@ -94,10 +94,6 @@ impl Chain {
         emit: &mut dyn FnMut(&str),
     ) {
         #[inline]
-        fn is_core(b: u8) -> bool {
-            b.is_ascii_alphanumeric() || b == b'_'
-        }
-        #[inline]
         fn is_infix(b: u8, prev: u8, next: u8) -> bool {
             match b {
                 b'.' | b',' | b';' | b'\'' if prev.is_ascii_digit() && next.is_ascii_digit() => {
@@ -113,21 +109,20 @@ impl Chain {
         let len = bytes.len();
         let mut i = 0;
         while i < len {
-            let first = bytes[i];
-            if !is_core(first) {
+            // The classes of the word's core bytes so far.
+            let mut seen = CLASS[usize::from(bytes[i])];
+            if seen == 0 {
                 i += 1;
                 continue;
             }
             let start = i;
-            let mut letters = first.is_ascii_alphabetic();
-            let mut alnum = first != b'_';
             let mut colon = false;
             i += 1;
             while i < len {
                 let b = bytes[i];
-                if is_core(b) {
-                    letters |= b.is_ascii_alphabetic();
-                    alnum |= b != b'_';
+                let class = CLASS[usize::from(b)];
+                if class != 0 {
+                    seen |= class;
                 } else if i + 1 < len && is_infix(b, bytes[i - 1], bytes[i + 1]) {
                     colon |= b == b':';
                 } else {
@@ -135,9 +130,10 @@ impl Chain {
                 }
                 i += 1;
             }
-            if !alnum {
+            if seen & (ALPHA | DIGIT) == 0 {
                 continue;
             }
+            let letters = seen & ALPHA != 0;
             let word = &line[start..i];
             if colon {
                 for piece in word.split(':') {
@@ -216,6 +212,30 @@ impl Chain {
         (self.min_len..=self.max_len).contains(&len)
     }
 }
+
+/// Classes of the bytes that make up words in [`Chain::ascii_words`]:
+/// letters, digits and '_' (0 for every other byte).
+const ALPHA: u8 = 1;
+const DIGIT: u8 = 2;
+const UNDERSCORE: u8 = 4;
+static CLASS: [u8; 256] = {
+    let mut class = [0; 256];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        class[b] = if byte.is_ascii_alphabetic() {
+            ALPHA
+        } else if byte.is_ascii_digit() {
+            DIGIT
+        } else if byte == b'_' {
+            UNDERSCORE
+        } else {
+            0
+        };
+        b += 1;
+    }
+    class
+};
 
 /// Appends `word` to `buf`, lower-cased if `lowercase`; ASCII words take a
 /// byte-wise fast path.
