@@ -55,10 +55,15 @@ impl Chain {
         buf: &mut String,
         emit: &mut dyn FnMut(&str),
     ) {
-        // unicode-segmentation takes its ASCII fast path only when the whole
-        // string is ASCII; going line by line keeps one stray non-ASCII byte
-        // from slowing down a whole part. A line break is always a word
-        // boundary, so this changes no word.
+        // An ASCII text (most are) is scanned in one go. Otherwise line by
+        // line: unicode-segmentation takes its ASCII fast path only when the
+        // whole string is ASCII, and one stray non-ASCII byte should not slow
+        // down a whole part. A line break is always a word boundary, so
+        // neither changes a word.
+        if text.is_ascii() {
+            self.ascii_words(text, gate, buf, emit);
+            return;
+        }
         for line in text.split_inclusive('\n') {
             if line.is_ascii() {
                 self.ascii_words(line, gate, buf, emit);
@@ -76,7 +81,7 @@ impl Chain {
         }
     }
 
-    /// [`Chain::words`] of one ASCII line: the words unicode-segmentation's
+    /// [`Chain::words`] of an ASCII text: the words unicode-segmentation's
     /// ASCII path (`AsciiWordBoundIter`, used for all-ASCII strings) finds,
     /// in one pass with no iterator adapters and no second scan of each
     /// word for letters or ':'.
