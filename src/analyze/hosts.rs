@@ -54,13 +54,29 @@ fn normalize_host(host: &str, buf: &mut String) -> Option<HostKind> {
         return None;
     }
     buf.clear();
-    buf.extend(host.chars().flat_map(char::to_lowercase));
     let mut labels = 0;
-    for label in buf.split('.') {
-        if label.is_empty() || !label.chars().all(|c| c.is_alphanumeric() || c == '-') {
-            return None;
+    if host.is_ascii() {
+        // The common case, byte by byte: the same test as below.
+        buf.push_str(host);
+        buf.make_ascii_lowercase();
+        for label in buf.as_bytes().split(|&b| b == b'.') {
+            if label.is_empty()
+                || !label
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || b == b'-')
+            {
+                return None;
+            }
+            labels += 1;
         }
-        labels += 1;
+    } else {
+        buf.extend(host.chars().flat_map(char::to_lowercase));
+        for label in buf.split('.') {
+            if label.is_empty() || !label.chars().all(|c| c.is_alphanumeric() || c == '-') {
+                return None;
+            }
+            labels += 1;
+        }
     }
     if labels < 2 {
         return None;
@@ -95,6 +111,29 @@ pub(crate) fn with_suffixes(host: &str, suffixes: bool, emit: &mut dyn FnMut(&st
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The ASCII path of `normalize_host` agrees with the char-wise one.
+        #[test]
+        fn ascii_hosts_normalize_as_chars_do(host in "[a-zA-Z0-9._ -]{0,24}") {
+            let mut buf = String::new();
+            let got = normalize_host(&host, &mut buf).map(|k| (buf.clone(), k));
+            let trimmed = host.trim_end_matches('.');
+            let lower: String = trimmed.chars().flat_map(char::to_lowercase).collect();
+            let labels: Vec<&str> = lower.split('.').collect();
+            let valid = !trimmed.is_empty()
+                && labels.len() >= 2
+                && labels
+                    .iter()
+                    .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
+            let want = valid.then(|| {
+                let ipv4 = labels.len() == 4 && lower.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+                (lower.clone(), if ipv4 { HostKind::Ipv4 } else { HostKind::Name })
+            });
+            prop_assert_eq!(got, want);
+        }
+    }
 
     fn host(url: &str) -> Option<(String, HostKind)> {
         let mut buf = String::new();
