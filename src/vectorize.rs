@@ -3,10 +3,11 @@
 //!
 //! Reading, parsing and tokenizing run in parallel over messages (rayon).
 //! Each worker thread interns its tokens as `u32` ids in its own
-//! [`Interner`] and counts each message's ids with an [`IdCounter`], so a
-//! token costs one hash probe and no allocation; at the end the threads'
-//! dictionaries are merged ([`Interner::merge`]: each sorted, in parallel,
-//! then merged in one pass) and the messages' ids remapped (in parallel) to
+//! [`Interner`] and counts each message's ids, with a [`TokenCounter`], so
+//! a token costs one hash probe (its cache miss overlapped with those of
+//! the next tokens) and no allocation; at the end the threads'
+//! dictionaries are merged ([`Interner::merge`]: each sorted, then merged
+//! in pieces, in parallel) and the messages' ids remapped (in parallel) to
 //! the merged ids, which follow term order. Results are collected in corpus
 //! order and the vocabulary orders columns by term, so the output is
 //! identical at any thread count, and to what [`Vocabulary::fit`] and
@@ -35,7 +36,7 @@ use crate::analyze::Analyzer;
 use crate::corpus::{Corpus, Label, Skipped};
 use crate::dataset::{Dataset, Scheme};
 use crate::error::{Error, Result};
-use crate::vocab::{IdCounter, Interner, TermCounts, TermList, Vocabulary};
+use crate::vocab::{Interner, TermCounts, TermList, TokenCounter, Vocabulary};
 
 /// The messages of a corpus, tokenized and counted.
 #[derive(Clone, Debug, Default)]
@@ -73,20 +74,13 @@ enum Outcome {
     Skipped(String),
 }
 
-/// One worker thread's dictionary and counter.
-#[derive(Default)]
-struct Worker {
-    interner: Interner,
-    counter: IdCounter,
-}
-
 /// Reads and tokenizes every message of `corpus` on the rayon pool; calls
 /// `tick` once per message (for a progress bar). A message that cannot be
 /// read or is not mail is skipped with its reason; nothing here fails.
 pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -> Analyzed {
     // One worker per pool thread, found by the thread's index: its lock is
     // never contended (it only guards against a caller outside the pool).
-    let workers: Vec<Mutex<Worker>> = (0..rayon::current_num_threads().max(1))
+    let workers: Vec<Mutex<TokenCounter>> = (0..rayon::current_num_threads().max(1))
         .map(|_| Mutex::default())
         .collect();
     let mut outcomes: Vec<Outcome> = corpus
@@ -100,9 +94,8 @@ pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -
                     let mut guard = workers[worker]
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner);
-                    let Worker { interner, counter } = &mut *guard;
-                    let notes =
-                        analyzer.tokenize(&bytes, &mut |token| counter.push(interner.id(token)));
+                    let counter = &mut *guard;
+                    let notes = analyzer.tokenize(&bytes, &mut |token| counter.push(token));
                     Outcome::Kept {
                         worker,
                         counts: counter.finish(),
@@ -124,7 +117,7 @@ pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -
         .map(|w| {
             w.into_inner()
                 .unwrap_or_else(PoisonError::into_inner)
-                .interner
+                .into_interner()
         })
         .collect();
     let merged = Interner::merge(interners);

@@ -25,7 +25,6 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::cmp::Ordering;
-use std::collections::hash_map::Entry;
 
 use crate::error::{Error, Result};
 
@@ -278,8 +277,8 @@ impl TermList {
     }
 
     /// Each id with its [`sort_key`], sorted by term.
-    fn sorted(&self) -> Vec<(u64, u32)> {
-        let mut sorted: Vec<(u64, u32)> = (0..self.len() as u32)
+    fn sorted(&self) -> Vec<(SortKey, u32)> {
+        let mut sorted: Vec<(SortKey, u32)> = (0..self.len() as u32)
             .map(|id| (sort_key(self.bytes(id)), id))
             .collect();
         sorted.par_sort_unstable_by(|a, b| self.cmp_keyed(*a, *b));
@@ -288,22 +287,26 @@ impl TermList {
 
     /// Compares two `(sort key, id)` pairs of this list as their terms' bytes.
     #[inline]
-    fn cmp_keyed(&self, a: (u64, u32), b: (u64, u32)) -> Ordering {
+    fn cmp_keyed(&self, a: (SortKey, u32), b: (SortKey, u32)) -> Ordering {
         a.0.cmp(&b.0)
             .then_with(|| self.bytes(a.1).cmp(self.bytes(b.1)))
     }
 }
 
-/// The first 8 bytes of a term, zero-padded, as a big-endian number: terms
-/// whose keys differ compare as their keys do, so most comparisons of a
-/// sort or merge are one integer compare in the array being sorted, not a
-/// `memcmp` of bytes elsewhere (equal keys fall back to the bytes).
+/// The first 16 bytes of a term, zero-padded, as two big-endian numbers:
+/// terms whose keys differ compare as their keys do, so most comparisons of
+/// a sort or merge are integer compares in the array being sorted, not a
+/// `memcmp` of bytes elsewhere (equal keys fall back to the bytes). Sixteen
+/// bytes, not eight: many terms share a tag such as `subject:`.
+type SortKey = [u64; 2];
+
 #[inline]
-fn sort_key(term: &[u8]) -> u64 {
-    let mut head = [0u8; 8];
-    let n = term.len().min(8);
+fn sort_key(term: &[u8]) -> SortKey {
+    let mut head = [0u8; 16];
+    let n = term.len().min(16);
     head[..n].copy_from_slice(&term[..n]);
-    u64::from_be_bytes(head)
+    let word = |i: usize| u64::from_be_bytes(head[i..i + 8].try_into().expect("8 bytes"));
+    [word(0), word(8)]
 }
 
 /// One piece of [`Interner::merge`]: the distinct terms of some consecutive
@@ -316,7 +319,7 @@ struct Piece {
 
 impl Piece {
     /// Merges `runs[i]`, a sorted run of `lists[i]`'s `(sort key, id)` pairs.
-    fn merge(lists: &[TermList], runs: &[&[(u64, u32)]]) -> Piece {
+    fn merge(lists: &[TermList], runs: &[&[(SortKey, u32)]]) -> Piece {
         let mut terms = TermList::default();
         let mut ranks: Vec<Vec<u32>> = runs
             .iter()
@@ -326,7 +329,7 @@ impl Piece {
         let mut at = vec![0; runs.len()];
         let mut ties = Vec::with_capacity(runs.len());
         loop {
-            let mut least: Option<(u64, &str)> = None;
+            let mut least: Option<(SortKey, &str)> = None;
             ties.clear();
             for (i, run) in runs.iter().enumerate() {
                 let Some(&(key, id)) = run.get(at[i]) else {
@@ -370,14 +373,16 @@ impl Piece {
 /// parallel) and merges the sorted lists.
 ///
 /// Terms of up to 23 bytes (nearly all) are kept inside the hash
-/// table as three machine words, so a lookup compares words in the bucket it
+/// table as three machine words, so a lookup compares words in the slot it
 /// probes instead of following a pointer to the term's bytes: the table
 /// outgrows the CPU caches, and that second miss per token was the larger
-/// part of the cost. Each new term is also appended to a [`TermList`], for
-/// the merge.
+/// part of the cost. The table is a plain array of slots (linear probing),
+/// so a lookup costs one cache miss, and [`TokenCounter`] can prefetch a
+/// token's slot ahead of looking it up. Each new term is also appended to a
+/// [`TermList`], for the merge.
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
-    short: FxHashMap<ShortTerm, u32>,
+    short: ShortTable,
     long: FxHashMap<Box<str>, u32>,
     terms: TermList,
 }
@@ -389,15 +394,6 @@ const SHORT_TERM: usize = 23;
 /// length in the last byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct ShortTerm([u64; 3]);
-
-impl std::hash::Hash for ShortTerm {
-    #[inline]
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        for word in self.0 {
-            state.write_u64(word);
-        }
-    }
-}
 
 impl ShortTerm {
     #[inline]
@@ -411,6 +407,130 @@ impl ShortTerm {
         padded[23] = bytes.len() as u8;
         let word = |i: usize| u64::from_le_bytes(padded[i..i + 8].try_into().expect("8 bytes"));
         Some(ShortTerm([word(0), word(8), word(16)]))
+    }
+
+    /// The term's bytes, zero-padded, and its length.
+    fn padded(self) -> ([u8; 24], usize) {
+        let mut padded = [0u8; 24];
+        for (chunk, word) in padded.chunks_exact_mut(8).zip(self.0) {
+            chunk.copy_from_slice(&word.to_le_bytes());
+        }
+        let len = usize::from(padded[23]);
+        (padded, len)
+    }
+
+    /// A 64-bit hash whose top bits pick the term's home slot: a
+    /// multiply-rotate mix of the three words (each product carries every
+    /// bit of its input into its top bits).
+    #[inline]
+    fn hash(self) -> u64 {
+        const K: u64 = 0x9e37_79b9_7f4a_7c15; // 2^64 / golden ratio
+        let [a, b, c] = self.0;
+        let h = a.wrapping_mul(K);
+        let h = (h.rotate_left(29) ^ b).wrapping_mul(K);
+        (h.rotate_left(29) ^ c).wrapping_mul(K)
+    }
+}
+
+/// Asks the CPU to fetch `value`'s cache line, so that a read a little later
+/// finds it there. Unlike a load, a prefetch does not hold up the
+/// instructions after it while the memory answers.
+#[inline]
+fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let address: *const T = value;
+        // SAFETY: SSE is part of x86-64, and a prefetch is only a hint: it
+        // reads nothing into the program and cannot fault (here the address
+        // is even that of a live value).
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(address.cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
+}
+
+/// [`ShortTerm`] -> id, open addressing with linear probing in a
+/// power-of-two array of slots, at most 3/4 full.
+#[derive(Clone, Debug)]
+struct ShortTable {
+    slots: Vec<Slot>,
+    len: usize,
+    /// 64 minus log2 of the number of slots: `hash >> shift` is a home slot.
+    shift: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    key: ShortTerm,
+    /// [`EMPTY`] for a free slot.
+    id: u32,
+}
+
+/// The id of a free [`Slot`] (ids stay below it: see [`Interner::id`]).
+const EMPTY: u32 = u32::MAX;
+
+impl Default for ShortTable {
+    fn default() -> ShortTable {
+        ShortTable::with_slots(1 << 10)
+    }
+}
+
+impl ShortTable {
+    fn with_slots(n: usize) -> ShortTable {
+        debug_assert!(n.is_power_of_two());
+        let free = Slot {
+            key: ShortTerm([0; 3]),
+            id: EMPTY,
+        };
+        ShortTable {
+            slots: vec![free; n],
+            len: 0,
+            shift: 64 - n.trailing_zeros(),
+        }
+    }
+
+    #[inline]
+    fn home(&self, hash: u64) -> usize {
+        (hash >> self.shift) as usize
+    }
+
+    /// Prefetches the home slot of `hash`.
+    #[inline]
+    fn prefetch(&self, hash: u64) {
+        prefetch(&self.slots[self.home(hash)]);
+    }
+
+    /// The id of `key` (whose hash is `hash`), or `next` after storing it
+    /// with that id; and whether it was new.
+    #[inline]
+    fn get_or_insert(&mut self, key: ShortTerm, hash: u64, next: u32) -> (u32, bool) {
+        if 4 * (self.len + 1) > 3 * self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(hash);
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.id == EMPTY {
+                *slot = Slot { key, id: next };
+                self.len += 1;
+                return (next, true);
+            }
+            if slot.key == key {
+                return (slot.id, false);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Doubles the slots, placing every entry anew.
+    fn grow(&mut self) {
+        let mut bigger = ShortTable::with_slots(2 * self.slots.len());
+        for slot in self.slots.iter().filter(|slot| slot.id != EMPTY) {
+            bigger.get_or_insert(slot.key, slot.key.hash(), slot.id);
+        }
+        *self = bigger;
     }
 }
 
@@ -429,31 +549,38 @@ impl Interner {
     /// The id of `term`, a new one (the number of terms so far) if unseen.
     #[inline]
     pub fn id(&mut self, term: &str) -> u32 {
+        match ShortTerm::new(term) {
+            Some(key) => self.short_id(key, key.hash()),
+            None => self.long_id(term),
+        }
+    }
+
+    #[inline]
+    fn short_id(&mut self, key: ShortTerm, hash: u64) -> u32 {
+        let (id, new) = self.short.get_or_insert(key, hash, self.next_id());
+        if new {
+            let (padded, len) = key.padded();
+            self.terms
+                .push(std::str::from_utf8(&padded[..len]).expect("stored from a str"));
+        }
+        id
+    }
+
+    fn long_id(&mut self, term: &str) -> u32 {
+        if let Some(&id) = self.long.get(term) {
+            return id;
+        }
         let next = self.next_id();
-        let known = match ShortTerm::new(term) {
-            Some(key) => match self.short.entry(key) {
-                Entry::Occupied(entry) => Some(*entry.get()),
-                Entry::Vacant(entry) => {
-                    entry.insert(next);
-                    None
-                }
-            },
-            None => match self.long.get(term) {
-                Some(&id) => Some(id),
-                None => {
-                    self.long.insert(term.into(), next);
-                    None
-                }
-            },
-        };
-        known.unwrap_or_else(|| {
-            self.terms.push(term);
-            next
-        })
+        self.long.insert(term.into(), next);
+        self.terms.push(term);
+        next
     }
 
     fn next_id(&self) -> u32 {
-        u32::try_from(self.len()).expect("fewer than 2^32 distinct terms")
+        match u32::try_from(self.len()) {
+            Ok(next) if next != EMPTY => next,
+            _ => panic!("fewer than 2^32 - 1 distinct terms"),
+        }
     }
 
     /// Number of distinct terms.
@@ -478,12 +605,12 @@ impl Interner {
     /// the interners, nor on the number of pieces.
     pub fn merge(interners: Vec<Interner>) -> Merged {
         let lists: Vec<TermList> = interners.into_iter().map(|i| i.terms).collect();
-        let sorted: Vec<Vec<(u64, u32)>> = lists.par_iter().map(TermList::sorted).collect();
+        let sorted: Vec<Vec<(SortKey, u32)>> = lists.par_iter().map(TermList::sorted).collect();
         // Cut points: terms of the longest list at equal steps; each list is
         // cut before its first term not less than each cut term.
         let pieces = 4 * rayon::current_num_threads();
         let longest = (0..lists.len()).max_by_key(|&i| lists[i].len());
-        let cuts: Vec<(u64, &[u8])> = longest.map_or(Vec::new(), |l| {
+        let cuts: Vec<(SortKey, &[u8])> = longest.map_or(Vec::new(), |l| {
             let len = sorted[l].len();
             let mut at: Vec<usize> = (1..pieces).map(|p| p * len / pieces).collect();
             at.dedup();
@@ -504,7 +631,7 @@ impl Interner {
         let pieces: Vec<Piece> = (0..=cuts.len())
             .into_par_iter()
             .map(|p| {
-                let runs: Vec<&[(u64, u32)]> = (sorted.iter().zip(&bounds))
+                let runs: Vec<&[(SortKey, u32)]> = (sorted.iter().zip(&bounds))
                     .map(|(run, b)| &run[b[p]..b[p + 1]])
                     .collect();
                 Piece::merge(&lists, &runs)
@@ -561,6 +688,14 @@ impl Default for IdCounter {
 }
 
 impl IdCounter {
+    /// Prefetches the slot of `id`, if it has one yet.
+    #[inline]
+    fn prefetch(&self, id: u32) {
+        if let Some(slot) = self.slots.get(id as usize) {
+            prefetch(slot);
+        }
+    }
+
     /// Adds one occurrence of `id`.
     #[inline]
     pub fn push(&mut self, id: u32) {
@@ -592,6 +727,81 @@ impl IdCounter {
         }
         self.message += 1;
         counts
+    }
+}
+
+/// Counts a message's tokens as ids of an [`Interner`], in batches: each
+/// short token's home slot is prefetched when the token arrives and looked
+/// up only [`TokenCounter::BATCH`] tokens later, and its counter slot
+/// prefetched then and counted a batch later still, so the cache misses
+/// overlap with the tokenizing instead of stalling one token each. Ids are handed out in a
+/// different order than token by token, which changes nothing downstream:
+/// [`Interner::merge`] orders ids by term.
+#[derive(Clone, Debug, Default)]
+pub struct TokenCounter {
+    interner: Interner,
+    counter: IdCounter,
+    /// Short tokens seen but not yet looked up, with their hashes.
+    pending: Vec<(ShortTerm, u64)>,
+    /// Ids looked up but not yet counted (the previous batch).
+    ids: Vec<u32>,
+    /// The ids of the batch being looked up, reused.
+    looked_up: Vec<u32>,
+}
+
+impl TokenCounter {
+    /// Tokens looked up together.
+    const BATCH: usize = 32;
+
+    /// Adds one occurrence of `token` to the current message.
+    #[inline]
+    pub fn push(&mut self, token: &str) {
+        match ShortTerm::new(token) {
+            Some(key) => {
+                let hash = key.hash();
+                self.interner.short.prefetch(hash);
+                self.pending.push((key, hash));
+                if self.pending.len() == Self::BATCH {
+                    self.flush();
+                }
+            }
+            None => {
+                let id = self.interner.long_id(token);
+                self.counter.push(id);
+            }
+        }
+    }
+
+    /// Looks up the pending tokens and prefetches their counter slots;
+    /// counts the previous batch.
+    fn flush(&mut self) {
+        self.looked_up.clear();
+        for &(key, hash) in &self.pending {
+            let id = self.interner.short_id(key, hash);
+            self.counter.prefetch(id);
+            self.looked_up.push(id);
+        }
+        self.pending.clear();
+        for &id in &self.ids {
+            self.counter.push(id);
+        }
+        std::mem::swap(&mut self.ids, &mut self.looked_up);
+    }
+
+    /// The current message's `(id, count)` pairs (as [`IdCounter::finish`]);
+    /// starts the next message.
+    pub fn finish(&mut self) -> Box<[(u32, u32)]> {
+        self.flush();
+        for &id in &self.ids {
+            self.counter.push(id);
+        }
+        self.ids.clear();
+        self.counter.finish()
+    }
+
+    /// The interner, holding every term counted so far.
+    pub fn into_interner(self) -> Interner {
+        self.interner
     }
 }
 
@@ -659,6 +869,39 @@ mod tests {
         assert_eq!(merged.terms.iter().collect::<Vec<_>>(), expected);
         assert_eq!(merged.remaps, [vec![1, 2, 0, 3, 4], vec![], vec![5, 1, 2]]);
         assert!(Interner::merge(Vec::new()).terms.is_empty());
+    }
+
+    #[test]
+    fn token_counter_counts_as_interner_and_id_counter_do() {
+        // Enough distinct terms to grow the table several times, long ones
+        // among them, and messages longer and shorter than a batch.
+        let token = |i: usize| match i % 5 {
+            0 => format!("t{i}"),
+            1 => format!("subject:a-longer-term-than-23-bytes-{}", i % 50),
+            _ => format!("w{}", (i * 7) % 1000),
+        };
+        let lengths = [0, 1, 31, 32, 33, 500, 20_000, 7];
+        let mut batched = TokenCounter::default();
+        let mut direct = Interner::default();
+        let mut counter = IdCounter::default();
+        let mut next = 0;
+        for len in lengths {
+            let tokens: Vec<String> = (next..next + len).map(token).collect();
+            next += len;
+            for t in &tokens {
+                batched.push(t);
+                counter.push(direct.id(t));
+            }
+            let as_terms = |counts: Box<[(u32, u32)]>, terms: &TermList| {
+                TermCounts::from_counts(counts.iter().map(|&(id, n)| (terms.get(id).into(), n)))
+            };
+            let got = batched.finish();
+            let got = as_terms(got, batched.interner.terms());
+            assert_eq!(got, as_terms(counter.finish(), direct.terms()));
+            assert_eq!(got, TermCounts::from_tokens(&tokens));
+        }
+        assert_eq!(batched.interner.len(), direct.len());
+        assert!(batched.interner.short.slots.len() >= 4096, "the table grew");
     }
 
     #[test]
