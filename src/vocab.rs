@@ -451,7 +451,7 @@ fn prefetch<T>(value: &T) {
 }
 
 /// [`ShortTerm`] -> id, open addressing with linear probing in a
-/// power-of-two array of slots, at most 3/4 full.
+/// power-of-two array of slots, at most 7/8 full.
 #[derive(Clone, Debug)]
 struct ShortTable {
     slots: Vec<Slot>,
@@ -505,7 +505,7 @@ impl ShortTable {
     /// with that id; and whether it was new.
     #[inline]
     fn get_or_insert(&mut self, key: ShortTerm, hash: u64, next: u32) -> (u32, bool) {
-        if 4 * (self.len + 1) > 3 * self.slots.len() {
+        if 8 * (self.len + 1) > 7 * self.slots.len() {
             self.grow();
         }
         let mask = self.slots.len() - 1;
