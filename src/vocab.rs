@@ -732,9 +732,9 @@ impl IdCounter {
 
 /// Counts a message's tokens as ids of an [`Interner`], in batches: each
 /// short token's home slot is prefetched when the token arrives and looked
-/// up only [`TokenCounter::BATCH`] tokens later, and its counter slot
-/// prefetched then and counted a batch later still, so the cache misses
-/// overlap with the tokenizing instead of stalling one token each. Ids are handed out in a
+/// up only a batch (32 tokens) later, and its counter slot prefetched then
+/// and counted a batch later still, so the cache misses overlap with the
+/// tokenizing instead of stalling one token each. Ids are handed out in a
 /// different order than token by token, which changes nothing downstream:
 /// [`Interner::merge`] orders ids by term.
 #[derive(Clone, Debug, Default)]
