@@ -16,8 +16,8 @@ cargo build --release --quiet
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-files=$(find "$corpus" -type f | wc -l)
-bytes=$(find "$corpus" -type f -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
+files=$(find -L "$corpus" -type f | wc -l)
+bytes=$(find -L "$corpus" -type f -print0 | du -cbL --files0-from=- | tail -1 | cut -f1)
 # Runs alternate (ours on 2 threads, ours on 1 thread, theirs) so that load
 # drift on this shared machine hits every tool alike. For ours, the CPU time
 # (user + sys) of each run is kept too.

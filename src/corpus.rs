@@ -299,11 +299,10 @@ impl Corpus {
     }
 
     fn add_dir(&mut self, dir: &Path, label: Option<Label>) -> Result<()> {
-        for entry in sorted_entries(dir)? {
+        for (entry, kind) in sorted_entries_with_types(dir)? {
             let name = entry.file_name().unwrap_or_default().to_string_lossy();
             // Symlinks to directories are not followed (no cycles); to files they are.
-            let link = fs::symlink_metadata(&entry).map_err(|e| Error::io(&entry, e))?;
-            if link.is_dir() {
+            if kind.is_dir() {
                 if !name.starts_with('.') {
                     self.add_dir(&entry, label)?;
                 }
@@ -313,14 +312,20 @@ impl Corpus {
                 self.skip(&entry, "hidden file");
                 continue;
             }
-            match fs::metadata(&entry) {
-                Ok(meta) if meta.is_file() => self.items.push(Item {
+            // The directory listing's type spares a stat call per plain file.
+            let is_file = if kind.is_symlink() {
+                fs::metadata(&entry).map(|meta| meta.is_file())
+            } else {
+                Ok(kind.is_file())
+            };
+            match is_file {
+                Ok(true) => self.items.push(Item {
                     name: entry.display().to_string(),
                     label,
                     origin: Origin::File(entry),
                     max_bytes: self.max_message_bytes,
                 }),
-                Ok(_) => self.skip(&entry, "not a regular file"),
+                Ok(false) => self.skip(&entry, "not a regular file"),
                 Err(e) => self.skip(&entry, &format!("cannot read it: {e}")),
             }
         }
@@ -390,12 +395,28 @@ pub fn read_capped(reader: impl Read, cap: u64) -> std::io::Result<Vec<u8>> {
 }
 
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+    Ok(sorted_entries_with_types(dir)?
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect())
+}
+
+/// The entries of `dir`, sorted, each with its file type as the listing
+/// gives it (a symlink is a symlink; nothing is followed).
+fn sorted_entries_with_types(dir: &Path) -> Result<Vec<(PathBuf, fs::FileType)>> {
     let mut entries = fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<std::io::Result<Vec<_>>>()
-        .map_err(|e| Error::io(dir, e))?;
-    entries.sort();
+        .map(|entry| {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            let path = entry.path();
+            // From the listing itself where the file system says (no stat call).
+            let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
+            Ok((path, kind))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // All are `dir` joined with a file name: their bytes order them as their
+    // components would, without parsing the paths.
+    entries.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
     Ok(entries)
 }
 

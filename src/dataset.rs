@@ -131,69 +131,75 @@ impl Dataset {
     }
 
     /// [`Dataset::build`] for messages given as `(term id, count)` pairs, in
-    /// any order, with `column[id]` the term's column (`u32::MAX`: pruned;
-    /// see [`Vocabulary::fit_ids`]). Rows are built in parallel.
+    /// any order, over term ids numbered in term order (as
+    /// [`Interner::merge`] gives them), with `column[id]` the term's column
+    /// (`u32::MAX`: pruned; see [`Vocabulary::fit_ids`]). Rows are counted,
+    /// then written in place, in parallel.
     ///
     /// The row norm sums over the message's terms in term order, as
-    /// [`Dataset::build`] does, so the values match it bit for bit: `rank[id]`
-    /// (the term's position among all terms sorted) gives that order. It is
-    /// needed only when the order can change the sum, i.e. with
-    /// `l2_normalize` and a weighting other than binary (a sum of ones is
-    /// exact in any order); see [`Scheme::needs_term_order`].
+    /// [`Dataset::build`] does, so the values match it bit for bit; the
+    /// order is that of the ids. It matters only when the order can change
+    /// the sum, i.e. with `l2_normalize` and a weighting other than binary
+    /// (a sum of ones is exact in any order); see [`Scheme::needs_term_order`].
     ///
     /// [`Vocabulary::fit_ids`]: crate::vocab::Vocabulary::fit_ids
+    /// [`Interner::merge`]: crate::vocab::Interner::merge
     pub fn build_ids(
         docs: &[Box<[(u32, u32)]>],
         y: Vec<bool>,
         column: &[u32],
         cols: usize,
-        rank: Option<&[u32]>,
         scheme: Scheme,
     ) -> Dataset {
         assert_eq!(docs.len(), y.len(), "one label per message");
-        assert!(
-            rank.is_some() || !scheme.needs_term_order(),
-            "the row norm of {scheme:?} needs the term order"
-        );
-        let rows: Vec<(Vec<u32>, Vec<f64>)> = docs
+        let kept = |&(id, _): &(u32, u32)| column[id as usize] != u32::MAX;
+        let lens: Vec<usize> = docs
             .par_iter()
-            .map(|doc| {
-                // (key << 32 | count) sorts by key with one integer compare.
-                let pack = |key: u32, count: u32| (u64::from(key) << 32) | u64::from(count);
-                let count_of = |packed: u64| packed as u32;
-                let mut kept: Vec<u64> = doc
-                    .iter()
-                    .filter(|&&(id, _)| column[id as usize] != u32::MAX)
-                    .map(|&(id, count)| pack(column[id as usize], count))
-                    .collect();
-                kept.sort_unstable();
-                let norm = match rank {
-                    Some(rank) if scheme.needs_term_order() => {
-                        let mut all: Vec<u64> = doc
-                            .iter()
-                            .map(|&(id, count)| pack(rank[id as usize], count))
-                            .collect();
-                        all.sort_unstable();
-                        scheme.row_norm(all.iter().map(|&p| count_of(p)))
-                    }
-                    _ => scheme.row_norm(doc.iter().map(|&(_, c)| c)),
-                };
-                let counts: Vec<u32> = kept.iter().map(|&p| count_of(p)).collect();
-                let mut values = Vec::with_capacity(counts.len());
-                scheme.row_values(&counts, norm, &mut values);
-                (kept.iter().map(|&p| (p >> 32) as u32).collect(), values)
-            })
+            .map(|doc| doc.iter().filter(|pair| kept(pair)).count())
             .collect();
-        let nnz = rows.iter().map(|(ids, _)| ids.len()).sum();
         let mut indptr = Vec::with_capacity(docs.len() + 1);
-        let mut indices: Vec<u32> = Vec::with_capacity(nnz);
-        let mut data = Vec::with_capacity(nnz);
         indptr.push(0);
-        for (ids, values) in rows {
-            indices.extend_from_slice(&ids);
-            data.extend_from_slice(&values);
-            indptr.push(indices.len());
+        for len in &lens {
+            indptr.push(indptr[indptr.len() - 1] + len);
         }
+        let nnz = indptr[docs.len()];
+        let mut indices = vec![0u32; nnz];
+        let mut data = vec![0f64; nnz];
+        // Each row's slices of `indices` and `data`.
+        let mut rows = Vec::with_capacity(docs.len());
+        let (mut rest_indices, mut rest_data) = (&mut indices[..], &mut data[..]);
+        for &len in &lens {
+            let (row_indices, more_indices) = rest_indices.split_at_mut(len);
+            let (row_data, more_data) = rest_data.split_at_mut(len);
+            rows.push((row_indices, row_data));
+            (rest_indices, rest_data) = (more_indices, more_data);
+        }
+        // (key << 32 | count) sorts by key with one integer compare.
+        let pack = |key: u32, count: u32| (u64::from(key) << 32) | u64::from(count);
+        let count_of = |packed: u64| packed as u32;
+        rows.into_par_iter().zip(docs).for_each_init(
+            Vec::new,
+            |packed, ((row_indices, row_data), doc)| {
+                let norm = if scheme.needs_term_order() {
+                    packed.clear();
+                    packed.extend(doc.iter().map(|&(id, count)| pack(id, count)));
+                    packed.sort_unstable();
+                    scheme.row_norm(packed.iter().map(|&p| count_of(p)))
+                } else {
+                    scheme.row_norm(doc.iter().map(|&(_, c)| c))
+                };
+                packed.clear();
+                packed.extend(
+                    (doc.iter().filter(|pair| kept(pair)))
+                        .map(|&(id, count)| pack(column[id as usize], count)),
+                );
+                packed.sort_unstable();
+                for ((index, value), &p) in row_indices.iter_mut().zip(row_data).zip(&*packed) {
+                    *index = (p >> 32) as u32;
+                    *value = scheme.weighting.value(count_of(p)) / norm;
+                }
+            },
+        );
         let x = Matrix::new((docs.len(), cols), indptr, indices, data);
         Dataset { x, y }
     }

@@ -3,13 +3,16 @@
 //!
 //! Reading, parsing and tokenizing run in parallel over messages (rayon).
 //! Each worker thread interns its tokens as `u32` ids in its own
-//! [`Interner`] and counts each message's ids with an [`IdCounter`], so a
-//! token costs one hash probe and no allocation; at the end the threads'
-//! dictionaries are merged (each distinct term once per thread) and the
-//! messages' ids remapped. Results are collected in corpus order and the
-//! vocabulary orders columns by term, so the output is identical at any
-//! thread count, and to what [`Vocabulary::fit`] and [`Dataset::build`]
-//! give on the same messages' [`TermCounts`] (tested below).
+//! [`Interner`] and counts each message's ids, with a [`TokenCounter`], so
+//! a token costs one hash probe (its cache miss overlapped with those of
+//! the next tokens) and no allocation; at the end the threads'
+//! dictionaries are merged ([`Interner::merge`]: each sorted, then merged
+//! in pieces, in parallel) and the messages' ids remapped (in parallel) to
+//! the merged ids, which follow term order. Results are collected in corpus
+//! order and the vocabulary orders columns by term, so the output is
+//! identical at any thread count, and to what [`Vocabulary::fit`] and
+//! [`Dataset::build`] give on the same messages' [`TermCounts`] (tested
+//! below).
 //!
 //! ```
 //! use sparsetext::analyze::{Analyzer, AnalyzerConfig};
@@ -33,14 +36,13 @@ use crate::analyze::Analyzer;
 use crate::corpus::{Corpus, Label, Skipped};
 use crate::dataset::{Dataset, Scheme};
 use crate::error::{Error, Result};
-use crate::vocab::{IdCounter, Interner, TermCounts, Vocabulary};
+use crate::vocab::{Interner, TermCounts, TermList, TokenCounter, Vocabulary};
 
 /// The messages of a corpus, tokenized and counted.
 #[derive(Clone, Debug, Default)]
 pub struct Analyzed {
-    /// Every distinct term of the kept messages, indexed by term id (ids in
-    /// no particular order).
-    terms: Vec<Box<str>>,
+    /// Every distinct term of the kept messages, indexed by term id, sorted.
+    terms: TermList,
     /// Each kept message's `(term id, count)` pairs, each id once, in corpus
     /// order.
     docs: Vec<Box<[(u32, u32)]>>,
@@ -72,23 +74,16 @@ enum Outcome {
     Skipped(String),
 }
 
-/// One worker thread's dictionary and counter.
-#[derive(Default)]
-struct Worker {
-    interner: Interner,
-    counter: IdCounter,
-}
-
 /// Reads and tokenizes every message of `corpus` on the rayon pool; calls
 /// `tick` once per message (for a progress bar). A message that cannot be
 /// read or is not mail is skipped with its reason; nothing here fails.
 pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -> Analyzed {
     // One worker per pool thread, found by the thread's index: its lock is
     // never contended (it only guards against a caller outside the pool).
-    let workers: Vec<Mutex<Worker>> = (0..rayon::current_num_threads().max(1))
+    let workers: Vec<Mutex<TokenCounter>> = (0..rayon::current_num_threads().max(1))
         .map(|_| Mutex::default())
         .collect();
-    let outcomes: Vec<Outcome> = corpus
+    let mut outcomes: Vec<Outcome> = corpus
         .items
         .par_iter()
         .map(|item| {
@@ -99,9 +94,8 @@ pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -
                     let mut guard = workers[worker]
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner);
-                    let Worker { interner, counter } = &mut *guard;
-                    let notes =
-                        analyzer.tokenize(&bytes, &mut |token| counter.push(interner.id(token)));
+                    let counter = &mut *guard;
+                    let notes = analyzer.tokenize(&bytes, &mut |token| counter.push(token));
                     Outcome::Kept {
                         worker,
                         counts: counter.finish(),
@@ -116,36 +110,40 @@ pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -
         })
         .collect();
 
-    // Merge the dictionaries into the first one; remap[w][id] is the merged
-    // id of worker w's term id.
-    let mut interners = workers.into_iter().map(|w| {
-        w.into_inner()
-            .unwrap_or_else(PoisonError::into_inner)
-            .interner
+    // Merge the dictionaries; remaps[w][id] is the merged id of worker w's
+    // term id.
+    let interners = workers
+        .into_iter()
+        .map(|w| {
+            w.into_inner()
+                .unwrap_or_else(PoisonError::into_inner)
+                .into_interner()
+        })
+        .collect();
+    let merged = Interner::merge(interners);
+    outcomes.par_iter_mut().for_each(|outcome| {
+        if let Outcome::Kept { worker, counts, .. } = outcome {
+            let remap = &merged.remaps[*worker];
+            for (id, _) in counts.iter_mut() {
+                *id = remap[*id as usize];
+            }
+        }
     });
-    let mut merged = interners.next().unwrap_or_default();
-    let remaps: Vec<Vec<u32>> = interners.map(|i| merged.absorb(i)).collect();
 
     let mut analyzed = Analyzed {
-        terms: merged.into_terms(),
+        terms: merged.terms,
         skipped: corpus.skipped.clone(),
         ..Analyzed::default()
     };
     for (item, outcome) in corpus.items.iter().zip(outcomes) {
         match outcome {
             Outcome::Kept {
-                worker,
-                mut counts,
+                counts,
                 truncated,
                 cut,
                 bytes,
+                ..
             } => {
-                if worker > 0 {
-                    let remap = &remaps[worker - 1];
-                    for (id, _) in counts.iter_mut() {
-                        *id = remap[*id as usize];
-                    }
-                }
                 analyzed.docs.push(counts);
                 analyzed.names.push(item.name.clone());
                 analyzed.labels.push(item.label);
@@ -195,7 +193,7 @@ impl Analyzed {
             .map(|doc| {
                 TermCounts::from_counts(
                     doc.iter()
-                        .map(|&(id, count)| (self.terms[id as usize].clone(), count)),
+                        .map(|&(id, count)| (self.terms.get(id).into(), count)),
                 )
             })
             .collect()
@@ -206,7 +204,7 @@ impl Analyzed {
     ///
     /// Gives what [`Vocabulary::fit`] and [`Dataset::build`] give on
     /// [`Analyzed::term_counts`], without sorting or hashing a string per
-    /// message and term: only the kept terms are sorted, once.
+    /// message and term: term ids already follow term order.
     pub fn to_dataset(&self, min_df: u32, scheme: Scheme) -> Result<(Dataset, Vocabulary)> {
         if self.docs.is_empty() {
             return Err(Error::Training(format!(
@@ -226,20 +224,8 @@ impl Analyzed {
             })
             .collect::<Result<Vec<bool>>>()?;
         let (vocab, column) = Vocabulary::fit_ids(&self.terms, &self.docs, min_df);
-        let rank = scheme.needs_term_order().then(|| self.term_ranks());
-        let data = Dataset::build_ids(&self.docs, y, &column, vocab.len(), rank.as_deref(), scheme);
+        let data = Dataset::build_ids(&self.docs, y, &column, vocab.len(), scheme);
         Ok((data, vocab))
-    }
-
-    /// Each term id's position among all terms sorted.
-    fn term_ranks(&self) -> Vec<u32> {
-        let mut order: Vec<u32> = (0..self.terms.len() as u32).collect();
-        order.par_sort_unstable_by(|&a, &b| self.terms[a as usize].cmp(&self.terms[b as usize]));
-        let mut rank = vec![0; order.len()];
-        for (r, &id) in order.iter().enumerate() {
-            rank[id as usize] = r as u32;
-        }
-        rank
     }
 }
 
