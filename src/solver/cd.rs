@@ -1077,27 +1077,33 @@ const SATURATED: f64 = 0.999;
 
 /// Pairs `(j, k)`, j a feature with a non-zero weight and k any other
 /// feature whose column (rows and values) is identical. One pass over the
-/// column lengths; columns are compared only when their lengths match one
-/// of the weighted features'.
+/// column lengths, each tested against a bit set of the weighted features'
+/// lengths (a path calls this once per fit, over every column); columns are
+/// compared only when their lengths match one of the weighted features'.
 fn identical_columns(x: &Design, weights: &[(u32, f64)]) -> Vec<(u32, u32)> {
-    use std::collections::HashMap;
-    let mut by_len: HashMap<usize, Vec<u32>> = HashMap::new();
-    for &(j, _) in weights {
-        let len = x.col(j as usize).rows.len();
-        if len > 0 {
-            by_len.entry(len).or_default().push(j);
-        }
-    }
     let mut pairs = Vec::new();
+    // Weighted features by column length, sorted; lengths as a bit set.
+    let mut by_len: Vec<(usize, u32)> = weights
+        .iter()
+        .map(|&(j, _)| (x.col(j as usize).rows.len(), j))
+        .filter(|&(len, _)| len > 0)
+        .collect();
     if by_len.is_empty() {
         return pairs;
     }
+    by_len.sort_unstable();
+    let mut lens = vec![0u64; x.rows() / 64 + 1];
+    for &(len, _) in &by_len {
+        lens[len / 64] |= 1 << (len % 64);
+    }
     for k in 0..x.cols() {
         let ck = x.col(k);
-        let Some(cands) = by_len.get(&ck.rows.len()) else {
+        let len = ck.rows.len();
+        if lens[len / 64] & (1 << (len % 64)) == 0 {
             continue;
-        };
-        for &j in cands {
+        }
+        let from = by_len.partition_point(|&(l, _)| l < len);
+        for &(_, j) in by_len[from..].iter().take_while(|&&(l, _)| l == len) {
             if j as usize == k {
                 continue;
             }
