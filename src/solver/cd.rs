@@ -293,6 +293,16 @@ pub(crate) struct Work {
     row_act: Vec<u16>,
     gram: Vec<f64>,
     step: Vec<f64>,
+    /// The support (features) whose factored Gram `gram` holds, the IRLS
+    /// weights and ridge it was built with, and its frozen directions.
+    fact_feats: Vec<u32>,
+    fact_v: Vec<f64>,
+    fact_l2: f64,
+    fact_frozen: Vec<bool>,
+    /// The unfactored Gram of `fact_feats`; per support member, its index
+    /// in the last support (or `u32::MAX`).
+    graw: Vec<f64>,
+    old_pos: Vec<u32>,
 }
 
 /// `Work::wcomp` for a column stored as is.
@@ -323,6 +333,12 @@ impl Work {
             row_act: Vec::new(),
             gram: Vec::new(),
             step: Vec::new(),
+            fact_feats: Vec::new(),
+            fact_v: Vec::new(),
+            fact_l2: f64::NAN,
+            fact_frozen: Vec::new(),
+            graw: Vec::new(),
+            old_pos: Vec::new(),
         }
     }
 }
@@ -907,6 +923,9 @@ fn newton_step(
 /// Largest support solved directly by [`support_solve`] (its Gram matrix
 /// takes `MAX_SUPPORT^2` doubles).
 const MAX_SUPPORT: usize = 400;
+/// A factored Gram is reused for the same support while the IRLS weights
+/// moved by at most this fraction (sum |v - v_then| / sum v).
+const REFACTOR_DV: f64 = 0.05;
 
 /// Solves the quadratic model exactly on the current support (the non-zero
 /// weights of the working set), their signs held fixed: the proximal Newton
@@ -944,7 +963,6 @@ fn support_solve(
     if !x.is_binary() {
         return None;
     }
-    let n = x.rows();
     wk.act.clear();
     wk.act
         .extend((0..wk.ws.len() as u32).filter(|&k| wk.wnew[k as usize] != 0.0));
@@ -952,73 +970,26 @@ fn support_solve(
     if m == 0 || m > MAX_SUPPORT {
         return None;
     }
-    let stored = |wk: &Work, k: usize| -> Column {
-        match wk.wcomp[k] {
-            NO_COMP => x.col(wk.ws[k] as usize),
-            slot => prob.comp.col(slot),
+    // The last factor serves again (a quasi-Newton step) for the same
+    // support while the IRLS weights moved little (later steps at a lambda);
+    // for a support that changed a little, the last Gram's entries do.
+    let stale_ok = !wk.fact_feats.is_empty() && wk.fact_l2 == l2 && {
+        let (mut dv, mut sv) = (0.0, 0.0);
+        for (v, v0) in wk.v.iter().zip(&wk.fact_v) {
+            dv += (v - v0).abs();
+            sv += v;
         }
+        dv <= REFACTOR_DV * sv
     };
-    // Rows' lists of support members (CSR by counting).
-    wk.row_ptr.clear();
-    wk.row_ptr.resize(n + 1, 0);
-    for &k in &wk.act {
-        for &i in stored(wk, k as usize).rows {
-            wk.row_ptr[i as usize + 1] += 1;
-        }
-    }
-    for i in 0..n {
-        wk.row_ptr[i + 1] += wk.row_ptr[i];
-    }
-    let total = wk.row_ptr[n] as usize;
-    wk.row_act.clear();
-    wk.row_act.reserve_exact(total);
-    wk.row_act.resize(total, 0);
-    // row_ptr[i] serves as row i's cursor (ending at row i + 1's start),
-    // then shifts back by one row.
-    for (a, &k) in wk.act.iter().enumerate() {
-        for &i in stored(wk, k as usize).rows {
-            let cursor = &mut wk.row_ptr[i as usize];
-            wk.row_act[*cursor as usize] = a as u16;
-            *cursor += 1;
-        }
-    }
-    wk.row_ptr.copy_within(0..n, 1);
-    wk.row_ptr[0] = 0;
-    // U = sum_i v_i u_i u_i^T, upper triangle (lists ascend in a).
-    wk.gram.clear();
-    wk.gram.resize(m * m, 0.0);
-    for i in 0..n {
-        let list = &wk.row_act[wk.row_ptr[i] as usize..wk.row_ptr[i + 1] as usize];
-        let vi = wk.v[i];
-        for (p, &a) in list.iter().enumerate() {
-            let row = &mut wk.gram[a as usize * m..(a as usize + 1) * m];
-            for &b in &list[p..] {
-                debug_assert!((b as usize) < row.len());
-                // SAFETY: b is a support index, below m = row.len().
-                unsafe { *row.get_unchecked_mut(b as usize) += vi };
-            }
-        }
-    }
-    // x_a = sigma_a u_a + tau_a 1: G_ab = sigma_a sigma_b U_ab + sigma_a tau_b S_a
-    // + tau_a sigma_b S_b + tau_a tau_b hb with S_a = sum v u_a; then center.
-    let st = |wk: &Work, a: usize| -> (f64, f64, f64) {
-        let k = wk.act[a] as usize;
-        if wk.wcomp[k] == NO_COMP {
-            (1.0, 0.0, wk.s[k])
-        } else {
-            (-1.0, 1.0, hb - wk.s[k])
-        }
-    };
-    let mut max_diag = 0.0f64;
-    for a in 0..m {
-        let (sa, ta, ua) = st(wk, a);
-        for b in a..m {
-            let (sb, tb, ub) = st(wk, b);
-            let g = sa * sb * wk.gram[a * m + b] + sa * tb * ua + ta * sb * ub + ta * tb * hb
-                - wk.s[wk.act[a] as usize] * wk.s[wk.act[b] as usize] / hb;
-            wk.gram[a * m + b] = g + if a == b { l2 } else { 0.0 };
-        }
-        max_diag = max_diag.max(wk.gram[a * m + a]);
+    let same = stale_ok
+        && wk.fact_feats.len() == m
+        && wk
+            .act
+            .iter()
+            .zip(&wk.fact_feats)
+            .all(|(&k, &j)| wk.ws[k as usize] == j);
+    if !same && !factor_support(prob, wk, l2, hb, stale_ok) {
+        return None;
     }
     // Right-hand side g - l1 sign(w) - l2 w, g the centered model gradient at d = 0.
     wk.step.clear();
@@ -1032,9 +1003,176 @@ fn support_solve(
         let g = xr + o * wk.s[k];
         wk.step.push(g - l1 * w[j].signum() - l2 * w[j]);
     }
-    if max_diag <= 0.0 || !cholesky_solve(&mut wk.gram, &mut wk.step, m, 1e-12 * max_diag) {
+    if !cholesky_apply(&wk.gram, &wk.fact_frozen, &mut wk.step, m) {
         return None;
     }
+    finish_support_step(prob, wk, w, l1, l2, hb, o)
+}
+
+/// Builds the centered Gram matrix (plus `l2` on the diagonal) of the
+/// support `wk.act` into `wk.graw` and its Cholesky factor into `wk.gram`.
+/// With `reuse`, the entries between features of the last support are
+/// copied from the last `wk.graw` (their IRLS weights moved little; a
+/// quasi-Newton step) and only the new features' columns are computed.
+/// False (and no factor kept) when the matrix is zero.
+fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) -> bool {
+    let x = prob.x;
+    let n = x.rows();
+    let m = wk.act.len();
+    let stored = |wk: &Work, k: usize| -> Column {
+        match wk.wcomp[k] {
+            NO_COMP => x.col(wk.ws[k] as usize),
+            slot => prob.comp.col(slot),
+        }
+    };
+    // Each member's index in the last support (both ascend by feature).
+    wk.old_pos.clear();
+    {
+        let mut q = 0;
+        for &k in &wk.act {
+            let f = wk.ws[k as usize];
+            while q < wk.fact_feats.len() && wk.fact_feats[q] < f {
+                q += 1;
+            }
+            let hit = reuse && q < wk.fact_feats.len() && wk.fact_feats[q] == f;
+            wk.old_pos.push(if hit { q as u32 } else { u32::MAX });
+        }
+    }
+    let fresh = wk.old_pos.iter().filter(|&&q| q == u32::MAX).count();
+    let reuse = reuse && 4 * fresh <= m;
+    let build_all = !reuse;
+    // Rows' lists of support members (CSR by counting).
+    if fresh > 0 {
+        wk.row_ptr.clear();
+        wk.row_ptr.resize(n + 1, 0);
+        for &k in &wk.act {
+            for &i in stored(wk, k as usize).rows {
+                wk.row_ptr[i as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            wk.row_ptr[i + 1] += wk.row_ptr[i];
+        }
+        let total = wk.row_ptr[n] as usize;
+        wk.row_act.clear();
+        wk.row_act.reserve_exact(total);
+        wk.row_act.resize(total, 0);
+        // row_ptr[i] serves as row i's cursor (ending at row i + 1's start),
+        // then shifts back by one row.
+        for (a, &k) in wk.act.iter().enumerate() {
+            for &i in stored(wk, k as usize).rows {
+                let cursor = &mut wk.row_ptr[i as usize];
+                wk.row_act[*cursor as usize] = a as u16;
+                *cursor += 1;
+            }
+        }
+        wk.row_ptr.copy_within(0..n, 1);
+        wk.row_ptr[0] = 0;
+    }
+    // U = sum_i v_i u_i u_i^T over the stored columns u, upper triangle
+    // (lists ascend in a): every pair, or only the new members' columns.
+    // Exact reservations: the support grows by a few members at a time,
+    // and doubling capacities would hold up to twice the memory.
+    wk.gram.clear();
+    wk.gram.reserve_exact(m * m);
+    wk.gram.resize(m * m, 0.0);
+    if build_all {
+        for i in 0..n {
+            let list = &wk.row_act[wk.row_ptr[i] as usize..wk.row_ptr[i + 1] as usize];
+            let vi = wk.v[i];
+            for (p, &a) in list.iter().enumerate() {
+                let row = &mut wk.gram[a as usize * m..(a as usize + 1) * m];
+                for &b in &list[p..] {
+                    debug_assert!((b as usize) < row.len());
+                    // SAFETY: b is a support index, below m = row.len().
+                    unsafe { *row.get_unchecked_mut(b as usize) += vi };
+                }
+            }
+        }
+    } else {
+        for b in 0..m {
+            if wk.old_pos[b] != u32::MAX {
+                continue;
+            }
+            // Column b in full (both triangles' halves), then kept in the upper.
+            wk.step.clear();
+            wk.step.resize(m, 0.0);
+            for &i in stored(wk, wk.act[b] as usize).rows {
+                let vi = wk.v[i as usize];
+                let list = &wk.row_act
+                    [wk.row_ptr[i as usize] as usize..wk.row_ptr[i as usize + 1] as usize];
+                for &a in list {
+                    wk.step[a as usize] += vi;
+                }
+            }
+            for a in 0..m {
+                let (r, c) = if a <= b { (a, b) } else { (b, a) };
+                wk.gram[r * m + c] = wk.step[a];
+            }
+        }
+    }
+    // x_a = sigma_a u_a + tau_a 1: G_ab = sigma_a sigma_b U_ab + sigma_a tau_b S_a
+    // + tau_a sigma_b S_b + tau_a tau_b hb with S_a = sum v u_a; then center.
+    let st = |wk: &Work, a: usize| -> (f64, f64, f64) {
+        let k = wk.act[a] as usize;
+        if wk.wcomp[k] == NO_COMP {
+            (1.0, 0.0, wk.s[k])
+        } else {
+            (-1.0, 1.0, hb - wk.s[k])
+        }
+    };
+    let old_m = wk.fact_feats.len();
+    let mut max_diag = 0.0f64;
+    for a in 0..m {
+        let (sa, ta, ua) = st(wk, a);
+        let pa = wk.old_pos[a];
+        for b in a..m {
+            let pb = wk.old_pos[b];
+            wk.gram[a * m + b] = if pa != u32::MAX && pb != u32::MAX {
+                wk.graw[pa as usize * old_m + pb as usize]
+            } else {
+                let (sb, tb, ub) = st(wk, b);
+                sa * sb * wk.gram[a * m + b] + sa * tb * ua + ta * sb * ub + ta * tb * hb
+                    - wk.s[wk.act[a] as usize] * wk.s[wk.act[b] as usize] / hb
+                    + if a == b { l2 } else { 0.0 }
+            };
+        }
+        max_diag = max_diag.max(wk.gram[a * m + a]);
+    }
+    wk.fact_feats.clear();
+    if max_diag <= 0.0 {
+        return false;
+    }
+    wk.graw.clear();
+    wk.graw.reserve_exact(m * m);
+    wk.graw.extend_from_slice(&wk.gram);
+    cholesky_factor(&mut wk.gram, &mut wk.fact_frozen, m, 1e-12 * max_diag);
+    wk.fact_feats
+        .extend(wk.act.iter().map(|&k| wk.ws[k as usize]));
+    if build_all {
+        wk.fact_v.clear();
+        wk.fact_v.extend_from_slice(&wk.v);
+    }
+    wk.fact_l2 = l2;
+    true
+}
+
+/// The candidate `w + wk.step` on the support (signs kept, crossing weights
+/// clipped to 0): its model residual, and the test that it lowers the model;
+/// see [`support_solve`].
+#[allow(clippy::too_many_arguments)]
+fn finish_support_step(
+    prob: &Problem,
+    wk: &mut Work,
+    w: &[f64],
+    l1: f64,
+    l2: f64,
+    hb: f64,
+    o: f64,
+) -> Option<(f64, f64)> {
+    let x = prob.x;
+    let n = x.rows();
+    let m = wk.act.len();
     // The candidate's model residual, from rq = r and offset o.
     let o0 = o;
     let mut o = o;
@@ -1094,16 +1232,16 @@ fn support_solve(
     }
 }
 
-/// Solves `A x = b` for a symmetric positive definite `A` (`m x m`, upper
-/// triangle given, row-major) by Cholesky, in place: `a` is overwritten by
-/// the factor, `b` by x. A direction whose pivot is below `min_pivot`
-/// (singular or nearly so: a word found only in messages the fit already
-/// classifies with certainty) is frozen: its x is 0 and the others solve the
-/// system without it. False if the result is not finite.
+/// Factors a symmetric positive definite `A` (`m x m`, upper triangle
+/// given, row-major) in place as `A = R^T R`, R upper triangular (Cholesky).
+/// A direction whose pivot is below `min_pivot` (singular or nearly so: a
+/// word found only in messages the fit already classifies with certainty) is
+/// frozen: its row of R becomes the identity's, so the others solve the
+/// system without it, and [`cholesky_apply`] sets its x to 0.
 #[allow(clippy::needless_range_loop)]
-fn cholesky_solve(a: &mut [f64], b: &mut [f64], m: usize, min_pivot: f64) -> bool {
-    let mut frozen = vec![false; m];
-    // A = R^T R, R upper triangular, row by row.
+fn cholesky_factor(a: &mut [f64], frozen: &mut Vec<bool>, m: usize, min_pivot: f64) {
+    frozen.clear();
+    frozen.resize(m, false);
     for i in 0..m {
         for k in 0..i {
             let rki = a[k * m + i];
@@ -1118,8 +1256,6 @@ fn cholesky_solve(a: &mut [f64], b: &mut [f64], m: usize, min_pivot: f64) -> boo
         }
         let d = a[i * m + i];
         if d.is_nan() || d <= min_pivot {
-            // Frozen: row i of R becomes the identity's (later rows see no
-            // coupling to i) and x_i = 0.
             a[i * m + i..(i + 1) * m].fill(0.0);
             a[i * m + i] = 1.0;
             frozen[i] = true;
@@ -1130,8 +1266,13 @@ fn cholesky_solve(a: &mut [f64], b: &mut [f64], m: usize, min_pivot: f64) -> boo
             a[i * m + j] /= r;
         }
     }
-    // R^T y = b, then R x = y; a frozen row's column entries above it (set
-    // before it froze) are skipped through y_i = 0 and x_i = 0.
+}
+
+/// Solves `R^T R x = b` in place for a factor from [`cholesky_factor`]
+/// (frozen directions get x = 0; their entries of R above the diagonal,
+/// set before they froze, are skipped that way). False if x is not finite.
+#[allow(clippy::needless_range_loop)]
+fn cholesky_apply(a: &[f64], frozen: &[bool], b: &mut [f64], m: usize) -> bool {
     for i in 0..m {
         if frozen[i] {
             b[i] = 0.0;
@@ -1695,7 +1836,10 @@ pub(crate) mod tests {
         // third direction is singular, its step is 0 and the rest is exact.
         let mut a = vec![4.0, 2.0, 0.0, 9.0, 3.0, 0.0, 9.0, 9.0, 0.0];
         let mut b = vec![2.0, 5.0, 7.0];
-        assert!(cholesky_solve(&mut a, &mut b, 3, 1e-12));
+        let mut frozen = Vec::new();
+        cholesky_factor(&mut a, &mut frozen, 3, 1e-12);
+        assert_eq!(frozen, vec![false, false, true]);
+        assert!(cholesky_apply(&a, &frozen, &mut b, 3));
         // [[4, 2], [2, 3]] x = [2, 5]: x = (-0.5, 2).
         assert!(
             (b[0] + 0.5).abs() < 1e-14 && (b[1] - 2.0).abs() < 1e-14,
@@ -1705,7 +1849,8 @@ pub(crate) mod tests {
         // Not positive definite: the pivot is negative, frozen too.
         let mut a = vec![1.0, 2.0, 0.0, 1.0];
         let mut b = vec![1.0, 1.0];
-        assert!(cholesky_solve(&mut a, &mut b, 2, 1e-12));
+        cholesky_factor(&mut a, &mut frozen, 2, 1e-12);
+        assert!(cholesky_apply(&a, &frozen, &mut b, 2));
         assert_eq!(b, vec![1.0, 0.0]);
     }
 
