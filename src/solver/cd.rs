@@ -1515,11 +1515,11 @@ fn identical_columns(x: &Design, weights: &[(u32, f64)]) -> Vec<(u32, u32)> {
         lens[len / 64] |= 1 << (len % 64);
     }
     for k in 0..x.cols() {
-        let ck = x.col(k);
-        let len = ck.rows.len();
+        let len = x.col_len(k);
         if lens[len / 64] & (1 << (len % 64)) == 0 {
             continue;
         }
+        let ck = x.col(k);
         let from = by_len.partition_point(|&(l, _)| l < len);
         for &(_, j) in by_len[from..].iter().take_while(|&&(l, _)| l == len) {
             if j as usize == k {
