@@ -1247,10 +1247,9 @@ fn cholesky_factor(a: &mut [f64], frozen: &mut Vec<bool>, m: usize, min_pivot: f
             let rki = a[k * m + i];
             if rki != 0.0 {
                 let (head, tail) = a.split_at_mut(i * m);
-                let rk = &head[k * m..(k + 1) * m];
-                let ri = &mut tail[..m];
-                for j in i..m {
-                    ri[j] -= rki * rk[j];
+                let rk = &head[k * m + i..(k + 1) * m];
+                for (x, &r) in tail[i..m].iter_mut().zip(rk) {
+                    *x -= rki * r;
                 }
             }
         }
