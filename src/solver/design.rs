@@ -287,6 +287,12 @@ impl Design {
                 .map_or(0, |v| v.capacity() * size_of::<f64>())
     }
 
+    /// Number of stored entries of column `j`.
+    #[inline]
+    pub(crate) fn col_len(&self, j: usize) -> usize {
+        self.col_ptr[j + 1] - self.col_ptr[j]
+    }
+
     /// Column `j`.
     #[inline]
     pub(crate) fn col(&self, j: usize) -> Column<'_> {
