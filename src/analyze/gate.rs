@@ -5,9 +5,10 @@
 //! A model keeps a few hundred stems; most words of a message have none of
 //! them as their stem, yet each would be folded, stemmed (Snowball, or a memo
 //! probe that misses the CPU caches) and looked up. The gate keeps, for each
-//! stem `s`, its first `g(s)` bytes (case-folded), where `g(s)` is a prefix
-//! length every word stemming to `s` shares with `s`; a word none of whose
-//! first 1, 2 or 3 bytes form such a key cannot stem to any of the set.
+//! stem `s`, its first `min(exact(s), 3)` bytes (case-folded), where
+//! `exact(s)` is a prefix length every word stemming to `s` shares with `s`;
+//! a word none of whose first 1, 2 or 3 bytes form such a key cannot stem to
+//! any of the set.
 //!
 //! # Why the prefix is shared (English, Porter 2)
 //!
