@@ -364,14 +364,13 @@ impl Analyzer {
             .with_html_tags(self.config.html_tags && kinds.html_tags);
         // A word pair needs both of its words, whatever they are.
         if !self.config.word_pairs {
-            // Kind 0 is the body, kind i + 1 the i-th header field tokenized.
             let kind_of = |tag: Option<&str>| match tag {
-                None => Some(0),
+                None => Some(BODY_KIND),
                 Some(tag) => kinds
                     .header_fields
                     .iter()
                     .position(|f| f == tag)
-                    .map(|i| i as u32 + 1),
+                    .map(field_kind),
             };
             let stems = words
                 .iter()
@@ -420,7 +419,7 @@ impl Analyzer {
             let Some(field) = kinds.header_fields.iter().position(|f| *f == header.name) else {
                 continue;
             };
-            let field_gate = gate.map(|g| (g, field as u32 + 1));
+            let field_gate = gate.map(|g| (g, field_kind(field)));
             tagged.clear();
             tagged.push_str(&header.name);
             tagged.push(':');
@@ -471,7 +470,7 @@ impl Analyzer {
                 });
             } else {
                 self.chain
-                    .words(text, gate.map(|g| (g, 0)), &mut buf, &mut count);
+                    .words(text, gate.map(|g| (g, BODY_KIND)), &mut buf, &mut count);
             }
         }
 
@@ -524,6 +523,14 @@ impl Analyzer {
         notes.truncated |= truncated;
         notes
     }
+}
+
+/// The [`WordGate`] kind of body words.
+const BODY_KIND: u32 = 0;
+
+/// The [`WordGate`] kind of the words of `TokenKinds::header_fields[i]`.
+fn field_kind(i: usize) -> u32 {
+    u32::try_from(i + 1).expect("fewer than 2^32 header fields")
 }
 
 /// Emits each word, and each pair of adjacent words joined by a space.
