@@ -13,19 +13,20 @@
 //!    time).
 //! 2. Static: with no shared libraries there is no dynamic loader run at all
 //!    (mapping libc, libm and libgcc_s, resolving symbols, running their
-//!    constructors) and ~140 fewer page faults per run; measured the same
-//!    way, 2.0 ms of CPU and 220 page faults dynamic against 0.9 ms and 80
-//!    static. rustc links glibc statically only with `-C
-//!    target-feature=+crt-static`, which a plain `cargo build` cannot take
-//!    (it would apply to proc-macro crates too, which cannot be static), so
-//!    this script does it for the one binary: it passes `-static` and puts a
-//!    folder first on the linker's search path in which each system library
-//!    rustc names (`-lc`, `-lm`, `-lgcc_s`, ...) is a one-line linker script
-//!    naming its static archive (`libc.so` reads `INPUT(-l:libc.a)`;
-//!    `libgcc_s` becomes `libgcc_eh.a`, the static unwinder `crt-static`
-//!    uses too). It does so only when the C toolchain has those archives
-//!    (Debian's `libc6-dev` has them; Fedora needs `glibc-static`), and
-//!    only for a native build; otherwise the binary is linked dynamically.
+//!    constructors) and ~50 fewer page faults per run (220 -> 171); over 50
+//!    test messages x 6 runs (bench/classify/harness.py's timing), median
+//!    CPU 2.55 ms dynamic against 1.71 ms static. rustc links glibc
+//!    statically only with `-C target-feature=+crt-static`, which a plain
+//!    `cargo build` cannot take (it would apply to proc-macro crates too,
+//!    which cannot be static), so this script does it for the one binary: it
+//!    passes `-static` and puts a folder ahead of the system's on the
+//!    linker's search path in which each system library rustc names (`-lc`,
+//!    `-lm`, `-lgcc_s`, ...) is a one-line linker script naming its static
+//!    archive (`libc.so` reads `INPUT(-l:libc.a)`; `libgcc_s` becomes
+//!    `libgcc_eh.a`, the static unwinder `crt-static` uses too). It does so
+//!    only when the C toolchain has those archives (Debian's `libc6-dev` has
+//!    them; Fedora needs `glibc-static`), and only for a native build;
+//!    otherwise the binary is linked dynamically.
 //!
 //! The price: the executable image, libc included, is not address-randomized
 //! (the stack, heap and mappings still are; sparsetext is safe Rust, for
