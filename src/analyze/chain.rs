@@ -223,10 +223,9 @@ impl Chain {
                 return;
             }
             if let Some(memo) = ctx.memo.as_deref_mut()
-                && let Some(key) = memo::key(word.as_bytes())
+                && word.len() <= memo::KEY_BYTES
             {
-                let len = word.len();
-                match memo.get(ctx.kind, &key, len) {
+                match memo.get(ctx.kind, word.as_bytes()) {
                     Some(NO_TOKEN) => {}
                     Some(resolved) => sink.replay(resolved),
                     None => {
@@ -235,7 +234,7 @@ impl Chain {
                         } else {
                             NO_TOKEN
                         };
-                        memo.put(ctx.kind, &key, len, resolved);
+                        memo.put(ctx.kind, word.as_bytes(), resolved);
                     }
                 }
                 return;
@@ -432,7 +431,7 @@ fn stem_uncached(stemmer: &SnowballStemmer, buf: &mut String) -> bool {
 /// spare a dependency). Not flood-resistant, which a fixed-size table
 /// need not be.
 #[derive(Default)]
-pub(crate) struct FxHasher(u64);
+struct FxHasher(u64);
 
 impl FxHasher {
     #[inline]

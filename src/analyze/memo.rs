@@ -12,13 +12,10 @@
 //! to another.
 //!
 //! Like the stem memo it is a direct-mapped table, a CPU cache in software:
-//! a word hashes to one slot of 32 bytes, a hit is one compare of the
-//! zero-padded key, a miss runs the chain and overwrites the slot. Mail
+//! a word hashes to one slot of 32 bytes (read in place: copying it into a
+//! padded key first stalled each probe on the copy), a hit is one compare
+//! with the slot's bytes, a miss runs the chain and overwrites the slot. Mail
 //! vocabulary is Zipfian, so the frequent words keep their slots.
-
-use std::hash::Hasher;
-
-use super::chain::FxHasher;
 
 /// What became of a word: no token, a token that is no feature, or the
 /// feature index of its token.
@@ -76,44 +73,67 @@ impl std::fmt::Debug for WordMemo {
     }
 }
 
-/// A word's padded key, or `None` if it is too long to memoize.
-#[inline]
-pub(crate) fn key(word: &[u8]) -> Option<[u8; KEY_BYTES]> {
-    let mut key = [0; KEY_BYTES];
-    key.get_mut(..word.len())?.copy_from_slice(word);
-    Some(key)
-}
-
 impl WordMemo {
     /// Forgets every word (before serving another analyzer or scorer).
     pub fn clear(&mut self) {
         self.slots.fill(EMPTY);
     }
 
+    /// The slot of `word` of `kind`: an Fx hash (multiply-rotate, as the stem memo's) of
+    /// the kind, the length and the word's bytes, read 8 (or 4) at a time, the last read
+    /// overlapping the one before rather than copying a padded tail.
     #[inline]
-    fn index(kind: u32, key: &[u8; KEY_BYTES]) -> usize {
-        let mut hasher = FxHasher::default();
-        hasher.write(key);
-        hasher.write_u32(kind);
-        (hasher.finish() >> (64 - SLOTS.trailing_zeros())) as usize
+    fn index(kind: u32, word: &[u8]) -> usize {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut hash = 0u64;
+        let mut add = |w: u64| hash = (hash.rotate_left(5) ^ w).wrapping_mul(SEED);
+        let len = word.len();
+        add(u64::from(kind) << 8 | len as u64);
+        if len >= 8 {
+            let (chunks, tail) = word.as_chunks::<8>();
+            chunks.iter().for_each(|c| add(u64::from_le_bytes(*c)));
+            if !tail.is_empty() {
+                add(u64::from_le_bytes(
+                    word[len - 8..].try_into().expect("8 bytes"),
+                ));
+            }
+        } else if len >= 4 {
+            let lo = u32::from_le_bytes(word[..4].try_into().expect("4 bytes"));
+            let hi = u32::from_le_bytes(word[len - 4..].try_into().expect("4 bytes"));
+            add(u64::from(lo) << 32 | u64::from(hi));
+        } else if len > 0 {
+            add(u64::from(word[0]) << 16
+                | u64::from(word[len / 2]) << 8
+                | u64::from(word[len - 1]));
+        }
+        (hash >> (64 - SLOTS.trailing_zeros())) as usize
     }
 
-    /// What `word` (`len` bytes, padded into `key`) of `kind` made last time, if
-    /// remembered.
+    /// What `word` of `kind` made last time, if remembered; `None` too for a word
+    /// longer than [`KEY_BYTES`], or empty.
     #[inline]
-    pub(crate) fn get(&self, kind: u32, key: &[u8; KEY_BYTES], len: usize) -> Option<Resolved> {
-        let slot = &self.slots[Self::index(kind, key)];
-        (usize::from(slot.len) == len && slot.kind == kind && slot.key == *key)
+    pub(crate) fn get(&self, kind: u32, word: &[u8]) -> Option<Resolved> {
+        if word.is_empty() || word.len() > KEY_BYTES {
+            return None;
+        }
+        let slot = &self.slots[Self::index(kind, word)];
+        let len = usize::from(slot.len);
+        (len == word.len() && slot.kind == kind && slot.key[..len] == *word)
             .then_some(slot.resolved)
     }
 
-    /// Remembers what `word` of `kind` made.
+    /// Remembers what `word` of `kind` made (nothing for a word longer than
+    /// [`KEY_BYTES`], or empty).
     #[inline]
-    pub(crate) fn put(&mut self, kind: u32, key: &[u8; KEY_BYTES], len: usize, resolved: Resolved) {
-        debug_assert!((1..=KEY_BYTES).contains(&len));
-        self.slots[Self::index(kind, key)] = Slot {
-            key: *key,
-            len: len as u8,
+    pub(crate) fn put(&mut self, kind: u32, word: &[u8], resolved: Resolved) {
+        if word.is_empty() || word.len() > KEY_BYTES {
+            return;
+        }
+        let mut key = [0; KEY_BYTES];
+        key[..word.len()].copy_from_slice(word);
+        self.slots[Self::index(kind, word)] = Slot {
+            key,
+            len: word.len() as u8,
             kind,
             resolved,
         };
@@ -127,20 +147,47 @@ mod tests {
     #[test]
     fn remembers_by_kind_and_word() {
         let mut memo = WordMemo::default();
-        let free = key(b"free").unwrap();
-        assert_eq!(memo.get(0, &free, 4), None);
-        memo.put(0, &free, 4, 7);
-        assert_eq!(memo.get(0, &free, 4), Some(7));
-        assert_eq!(memo.get(1, &free, 4), None, "another kind");
-        let fre = key(b"fre").unwrap();
-        assert_eq!(memo.get(0, &fre, 3), None, "a prefix");
+        assert_eq!(memo.get(0, b"free"), None);
+        memo.put(0, b"free", 7);
+        assert_eq!(memo.get(0, b"free"), Some(7));
+        assert_eq!(memo.get(1, b"free"), None, "another kind");
+        assert_eq!(memo.get(0, b"fre"), None, "a prefix");
+        assert_eq!(memo.get(0, b"freer"), None, "a longer word");
         memo.clear();
-        assert_eq!(memo.get(0, &free, 4), None);
+        assert_eq!(memo.get(0, b"free"), None);
+    }
+
+    /// Words of every length are told apart, by a byte anywhere or by their length.
+    #[test]
+    fn words_of_every_length_are_told_apart() {
+        let word = b"abcdefghijklmnopqrstuv";
+        let mut memo = WordMemo::default();
+        for len in 1..=KEY_BYTES {
+            memo.put(5, &word[..len], len as Resolved);
+        }
+        for len in 1..=KEY_BYTES {
+            // Colliding slots evict: a word is either found with its own value or not at all.
+            let got = memo.get(5, &word[..len]);
+            assert!(got.is_none() || got == Some(len as Resolved), "{len}");
+            memo.put(5, &word[..len], len as Resolved);
+            assert_eq!(memo.get(5, &word[..len]), Some(len as Resolved));
+            for at in 0..len {
+                let mut changed = word[..len].to_vec();
+                changed[at] ^= 1;
+                assert_eq!(memo.get(5, &changed), None, "{len} {at}");
+            }
+        }
     }
 
     #[test]
-    fn long_words_have_no_key() {
-        assert!(key(&[b'a'; KEY_BYTES]).is_some());
-        assert!(key(&[b'a'; KEY_BYTES + 1]).is_none());
+    fn long_and_empty_words_are_not_memoized() {
+        let mut memo = WordMemo::default();
+        let long = [b'a'; KEY_BYTES + 1];
+        memo.put(0, &long, 3);
+        assert_eq!(memo.get(0, &long), None);
+        memo.put(0, b"", 3);
+        assert_eq!(memo.get(0, b""), None);
+        memo.put(0, &long[..KEY_BYTES], 3);
+        assert_eq!(memo.get(0, &long[..KEY_BYTES]), Some(3));
     }
 }
