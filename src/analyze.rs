@@ -57,6 +57,7 @@
 mod chain;
 mod gate;
 mod hosts;
+mod memo;
 mod stemmer;
 
 pub use stemmer::Stemmer;
@@ -65,9 +66,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::mail::{self, Message};
 use crate::{Error, Result};
-use chain::Chain;
+use chain::{Chain, Sink, Text};
 use gate::WordGate;
 use hosts::HostKind;
+use memo::Resolved;
+pub(crate) use memo::{NOT_A_FEATURE, WordMemo};
 
 /// Every setting of the analyzer; stored in the model so `classify`
 /// tokenizes as `train` did. See the [module docs](self) for a table of
@@ -314,8 +317,8 @@ impl Analyzer {
     /// Calls `sink` once per token of an already decoded message. The text
     /// cap is applied again here, so a message from [`mail::parse`] gets the
     /// same body tokens as from [`Analyzer::parse`].
-    pub fn tokenize_message(&self, message: &Message, sink: &mut dyn FnMut(&str)) -> Notes {
-        self.tokenize_kinds(message, &self.all_kinds, sink)
+    pub fn tokenize_message(&self, message: &Message, mut sink: &mut dyn FnMut(&str)) -> Notes {
+        self.tokenize_kinds(message, &self.all_kinds, None, &mut sink)
     }
 
     /// Every kind of token this analyzer's config asks for.
@@ -387,17 +390,36 @@ impl Analyzer {
         &self,
         raw: &[u8],
         kinds: &TokenKinds,
-        sink: &mut dyn FnMut(&str),
+        mut sink: &mut dyn FnMut(&str),
     ) -> Notes {
         let message = mail::parse_fields(raw, self.config.max_text_bytes, &kinds.fields);
-        self.tokenize_kinds(&message, kinds, sink)
+        self.tokenize_kinds(&message, kinds, None, &mut sink)
+    }
+
+    /// [`tokenize_needed`](Self::tokenize_needed) for a scorer: each token is
+    /// looked up, and `hit` called with the index `lookup` gives it, if any
+    /// (indices below [`NOT_A_FEATURE`]). With a `memo`, a repeated word skips
+    /// folding, stemming and lookup; the memo must only ever serve this
+    /// analyzer with these `kinds` and this `lookup` (clear it otherwise).
+    pub(crate) fn tokenize_features(
+        &self,
+        raw: &[u8],
+        kinds: &TokenKinds,
+        lookup: &dyn Fn(&str) -> Option<u32>,
+        memo: Option<&mut WordMemo>,
+        hit: &mut dyn FnMut(u32),
+    ) -> Notes {
+        let message = mail::parse_fields(raw, self.config.max_text_bytes, &kinds.fields);
+        let mut features = Features { lookup, hit };
+        self.tokenize_kinds(&message, kinds, memo, &mut features)
     }
 
     fn tokenize_kinds(
         &self,
         message: &Message,
         kinds: &TokenKinds,
-        sink: &mut dyn FnMut(&str),
+        mut memo: Option<&mut WordMemo>,
+        sink: &mut dyn Sink,
     ) -> Notes {
         let cfg = &self.config;
         let mut notes = Notes {
@@ -406,10 +428,7 @@ impl Analyzer {
             damaged: message.damaged,
             tokens: 0,
         };
-        let mut count = |t: &str| {
-            notes.tokens += 1;
-            sink(t)
-        };
+        let mut count = Counting { tokens: 0, sink };
         let gate = kinds.gate.as_deref();
         let mut buf = String::with_capacity(64);
         let mut tagged = String::with_capacity(64);
@@ -419,21 +438,27 @@ impl Analyzer {
             let Some(field) = kinds.header_fields.iter().position(|f| *f == header.name) else {
                 continue;
             };
-            let field_gate = gate.map(|g| (g, field_kind(field)));
             tagged.clear();
             tagged.push_str(&header.name);
             tagged.push(':');
             let prefix = tagged.len();
-            let mut emit_tagged = |t: &str| {
-                tagged.truncate(prefix);
-                tagged.push_str(t);
-                count(&tagged);
+            let mut emit_tagged = Tagged {
+                tagged: &mut tagged,
+                prefix,
+                sink: &mut count,
             };
             if header.name == "content-type" {
-                content_type_tokens(&header.value, &mut buf, &mut emit_tagged);
+                content_type_tokens(&header.value, &mut buf, &mut |t: &str| {
+                    emit_tagged.token(t);
+                });
             } else {
+                let mut text = Text {
+                    kind: field_kind(field),
+                    gate,
+                    memo: memo.as_deref_mut(),
+                };
                 self.chain
-                    .words(&header.value, field_gate, &mut buf, &mut emit_tagged);
+                    .words(&header.value, &mut text, &mut buf, &mut emit_tagged);
             }
             if cfg.address_domains {
                 hosts::address_domains(&header.value, &mut host, &mut |domain| {
@@ -441,7 +466,7 @@ impl Analyzer {
                         buf.clear();
                         buf.push('@');
                         buf.push_str(d);
-                        emit_tagged(&buf);
+                        emit_tagged.token(&buf);
                     });
                 });
             }
@@ -465,12 +490,19 @@ impl Analyzer {
             budget -= text.len();
             if cfg.word_pairs {
                 pairs.clear();
-                self.chain.words(text, None, &mut buf, &mut |word| {
-                    pairs.push(word, &mut count)
-                });
-            } else {
                 self.chain
-                    .words(text, gate.map(|g| (g, BODY_KIND)), &mut buf, &mut count);
+                    .words(text, &mut Text::plain(), &mut buf, &mut |word: &str| {
+                        pairs.push(word, &mut |t| {
+                            count.token(t);
+                        })
+                    });
+            } else {
+                let mut body = Text {
+                    kind: BODY_KIND,
+                    gate,
+                    memo: memo.as_deref_mut(),
+                };
+                self.chain.words(text, &mut body, &mut buf, &mut count);
             }
         }
 
@@ -479,7 +511,7 @@ impl Analyzer {
                 buf.clear();
                 buf.push_str("html:");
                 buf.push_str(tag);
-                count(&buf);
+                count.token(&buf);
             }
         }
 
@@ -491,15 +523,15 @@ impl Analyzer {
                             buf.clear();
                             buf.push_str("url:");
                             buf.push_str(h);
-                            count(&buf);
+                            count.token(&buf);
                         });
                     }
                     Some(HostKind::Ipv4) => {
                         buf.clear();
                         buf.push_str("url:");
                         buf.push_str(&host);
-                        count(&buf);
-                        count("url:[ip]");
+                        count.token(&buf);
+                        count.token("url:[ip]");
                     }
                     None => {}
                 }
@@ -511,17 +543,86 @@ impl Analyzer {
                 buf.clear();
                 buf.push_str("attach:");
                 buf.push_str(&attachment.content_type);
-                count(&buf);
+                count.token(&buf);
                 if let Some(ext) = attachment.filename.as_deref().and_then(extension) {
                     buf.clear();
                     buf.push_str("attach:.");
                     buf.push_str(&ext);
-                    count(&buf);
+                    count.token(&buf);
                 }
             }
         }
+        notes.tokens = count.tokens;
         notes.truncated |= truncated;
         notes
+    }
+}
+
+/// Counts the tokens on their way to a sink.
+struct Counting<'s> {
+    tokens: usize,
+    sink: &'s mut dyn Sink,
+}
+
+impl Sink for Counting<'_> {
+    #[inline]
+    fn token(&mut self, token: &str) -> Resolved {
+        self.tokens += 1;
+        self.sink.token(token)
+    }
+
+    #[inline]
+    fn replay(&mut self, resolved: Resolved) {
+        self.tokens += 1;
+        self.sink.replay(resolved);
+    }
+}
+
+/// Prefixes each token with `field:` (the first `prefix` bytes of `tagged`).
+struct Tagged<'s> {
+    tagged: &'s mut String,
+    prefix: usize,
+    sink: &'s mut dyn Sink,
+}
+
+impl Sink for Tagged<'_> {
+    #[inline]
+    fn token(&mut self, token: &str) -> Resolved {
+        self.tagged.truncate(self.prefix);
+        self.tagged.push_str(token);
+        self.sink.token(self.tagged)
+    }
+
+    #[inline]
+    fn replay(&mut self, resolved: Resolved) {
+        self.sink.replay(resolved);
+    }
+}
+
+/// Looks each token up; calls `hit` with the index of those found.
+struct Features<'s> {
+    lookup: &'s dyn Fn(&str) -> Option<u32>,
+    hit: &'s mut dyn FnMut(u32),
+}
+
+impl Sink for Features<'_> {
+    #[inline]
+    fn token(&mut self, token: &str) -> Resolved {
+        match (self.lookup)(token) {
+            Some(j) => {
+                debug_assert!(j < NOT_A_FEATURE);
+                (self.hit)(j);
+                j
+            }
+            None => NOT_A_FEATURE,
+        }
+    }
+
+    #[inline]
+    fn replay(&mut self, resolved: Resolved) {
+        if resolved != NOT_A_FEATURE {
+            (self.hit)(resolved);
+        }
     }
 }
 
@@ -631,6 +732,7 @@ mod tests {
     use super::test_util::{tokens, tokens_with};
     use super::*;
     use proptest::prelude::*;
+    use std::collections::HashMap;
 
     fn fixture(name: &str) -> Vec<u8> {
         let path = format!("{}/tests/data/mail/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -1045,6 +1147,100 @@ mod tests {
         assert_eq!(back, config);
     }
 
+    /// Sample mails: a few fixtures and the first `n` bundled spam and ham.
+    fn sample_mails(n: usize) -> Vec<Vec<u8>> {
+        let mut mails: Vec<Vec<u8>> = ["html.eml", "latin1.eml", "nested-multipart.eml"]
+            .iter()
+            .map(|name| fixture(name))
+            .collect();
+        for label in ["spam", "ham"] {
+            let dir = format!("{}/corpora/sample/{label}", env!("CARGO_MANIFEST_DIR"));
+            let mut names: Vec<_> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            names.sort();
+            mails.extend(names.iter().take(n).map(|p| std::fs::read(p).unwrap()));
+        }
+        mails
+    }
+
+    /// Features of `terms` (index = position) as a scorer looks them up.
+    fn feature_index(terms: &[String]) -> HashMap<&str, u32> {
+        (terms.iter().enumerate())
+            .map(|(j, t)| (t.as_str(), j as u32))
+            .collect()
+    }
+
+    /// `tokenize_features` with and without `memo` hits the features of
+    /// `tokenize_needed`'s tokens, in the same order, and counts the same tokens.
+    fn assert_features_match_tokens(
+        analyzer: &Analyzer,
+        terms: &[String],
+        raw: &[u8],
+        memo: &mut WordMemo,
+    ) {
+        let index = feature_index(terms);
+        let lookup = |t: &str| index.get(t).copied();
+        let kinds = analyzer.kinds_for(terms.iter().map(String::as_str));
+        let mut expected = Vec::new();
+        let notes = analyzer.tokenize_needed(raw, &kinds, &mut |t| {
+            expected.extend(lookup(t));
+        });
+        for memo in [None, Some(&mut *memo)] {
+            let with_memo = memo.is_some();
+            let mut hits = Vec::new();
+            let got = analyzer.tokenize_features(raw, &kinds, &lookup, memo, &mut |j| hits.push(j));
+            assert_eq!(hits, expected, "memo {with_memo}");
+            assert_eq!(got, notes, "memo {with_memo}");
+        }
+    }
+
+    /// Terms of every kind from the sample mails: every `n`-th token.
+    fn sample_terms(analyzer: &Analyzer, mails: &[Vec<u8>], n: usize) -> Vec<String> {
+        let mut all = Vec::new();
+        for raw in mails {
+            analyzer.tokenize(raw, &mut |t| all.push(t.to_string()));
+        }
+        all.sort();
+        all.dedup();
+        all.into_iter().step_by(n).collect()
+    }
+
+    /// The word memo changes nothing: a warm memo replays what the chain and
+    /// the lookup would give, for every analyzer set-up (gated or not, word
+    /// pairs, other stemmers, no folding).
+    #[test]
+    fn features_with_a_memo_match_tokens() {
+        let mails = sample_mails(25);
+        let configs = [
+            AnalyzerConfig::default(),
+            no_stem(),
+            AnalyzerConfig {
+                word_pairs: true,
+                ..AnalyzerConfig::default()
+            },
+            AnalyzerConfig {
+                stemmer: Stemmer::German,
+                lowercase: false,
+                min_token_len: 3,
+                max_token_len: 12,
+                ..AnalyzerConfig::default()
+            },
+        ];
+        for config in configs {
+            let analyzer = Analyzer::new(config);
+            for n in [2, 5] {
+                let terms = sample_terms(&analyzer, &mails, n);
+                let mut memo = WordMemo::default();
+                // Twice over: the second round finds the words in the memo.
+                for raw in mails.iter().chain(&mails) {
+                    assert_features_match_tokens(&analyzer, &terms, raw, &mut memo);
+                }
+            }
+        }
+    }
+
     #[test]
     fn analyzer_is_shareable_across_threads() {
         fn shareable<T: Send + Sync>() {}
@@ -1093,6 +1289,25 @@ mod tests {
         #[test]
         fn never_panics_on_mailish_bytes(raw in mailish()) {
             let _ = tokens(&raw);
+        }
+
+        #[test]
+        fn features_with_a_warm_memo_match_tokens(raw in mailish()) {
+            thread_local! {
+                static SETUP: (Analyzer, Vec<String>, std::cell::RefCell<WordMemo>) = {
+                    let analyzer = Analyzer::new(AnalyzerConfig::default());
+                    let mails = sample_mails(10);
+                    let terms = sample_terms(&analyzer, &mails, 3);
+                    let mut memo = WordMemo::default();
+                    for raw in &mails {
+                        assert_features_match_tokens(&analyzer, &terms, raw, &mut memo);
+                    }
+                    (analyzer, terms, std::cell::RefCell::new(memo))
+                };
+            }
+            SETUP.with(|(analyzer, terms, memo)| {
+                assert_features_match_tokens(analyzer, terms, &raw, &mut memo.borrow_mut());
+            });
         }
 
         #[test]

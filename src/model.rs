@@ -75,7 +75,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::{Analyzer, AnalyzerConfig, Notes, TokenKinds};
+use crate::analyze::{Analyzer, AnalyzerConfig, NOT_A_FEATURE, Notes, TokenKinds, WordMemo};
 use crate::dataset::Scheme;
 use crate::error::{Error, Result};
 use crate::vocab::TermCountsBuilder;
@@ -840,7 +840,25 @@ pub struct Scorer {
     /// the only ones tokenized; all kinds when rows are L2-normalized, whose norm counts every
     /// token.
     kinds: TokenKinds,
+    /// Names this scorer's features for the per-thread [`WordMemo`] (a clone shares them).
+    memo_id: u64,
 }
+
+/// Messages a thread scores before it sets up its [`WordMemo`]: the table is 256 KB, whose
+/// page faults cost more than they save on one message (`classify` on stdin), and pay off over
+/// a batch.
+const MEMO_WARMUP: u32 = 1;
+
+thread_local! {
+    /// The memo of the scorer named by the id, allocated after `MEMO_WARMUP` messages.
+    static MEMO: std::cell::RefCell<Option<(u64, WordMemo)>> =
+        const { std::cell::RefCell::new(None) };
+    /// Messages scored by this thread, up to `MEMO_WARMUP`.
+    static SCORED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Source of [`Scorer::memo_id`].
+static NEXT_MEMO_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// One message's row restricted to the model's features: `(feature index, value)`, sorted by
 /// feature index.
@@ -852,6 +870,10 @@ struct Row {
 impl Scorer {
     /// A scorer for `model`, with the analyzer its configuration describes.
     pub fn new(model: Model) -> Scorer {
+        assert!(
+            model.terms.len() < NOT_A_FEATURE as usize,
+            "a model of fewer than 2^32 - 1 features"
+        );
         let analyzer = Analyzer::new(model.analyzer.clone());
         let index = model
             .terms
@@ -869,6 +891,7 @@ impl Scorer {
             analyzer,
             index,
             kinds,
+            memo_id: NEXT_MEMO_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -884,7 +907,7 @@ impl Scorer {
 
     /// Scores raw mail bytes.
     pub fn score(&self, raw: &[u8]) -> Score {
-        self.score_row(self.row(|sink| self.analyzer.tokenize_needed(raw, &self.kinds, sink)))
+        self.score_row(self.row(raw))
     }
 
     /// The features present in raw mail bytes and their contributions `w_j * x_j` to the
@@ -892,7 +915,7 @@ impl Scorer {
     /// least the number present, `intercept + sum of contributions == score(raw).margin`
     /// (up to rounding).
     pub fn explain(&self, raw: &[u8], top: usize) -> Vec<(&str, f64)> {
-        let row = self.row(|sink| self.analyzer.tokenize_needed(raw, &self.kinds, sink));
+        let row = self.row(raw);
         let mut out: Vec<(&str, f64)> = row
             .features
             .iter()
@@ -913,6 +936,26 @@ impl Scorer {
         self.index.get(token).copied()
     }
 
+    /// Runs `f` with this thread's memo of this scorer, once the thread has scored
+    /// `MEMO_WARMUP` messages (before: with none).
+    fn with_memo<T>(&self, f: impl FnOnce(Option<&mut WordMemo>) -> T) -> T {
+        if SCORED.get() < MEMO_WARMUP {
+            SCORED.set(SCORED.get() + 1);
+            return f(None);
+        }
+        MEMO.with(|cell| {
+            let Ok(mut slot) = cell.try_borrow_mut() else {
+                return f(None); // Scoring from within scoring: not done, but harmless.
+            };
+            let (id, memo) = slot.get_or_insert_with(|| (self.memo_id, WordMemo::default()));
+            if *id != self.memo_id {
+                memo.clear();
+                *id = self.memo_id;
+            }
+            f(Some(memo))
+        })
+    }
+
     fn score_row(&self, row: Row) -> Score {
         let dot: f64 = row
             .features
@@ -927,43 +970,65 @@ impl Scorer {
         }
     }
 
-    /// Builds a message's row from the tokens `tokenize` feeds to its sink, with the values
-    /// training would give it (see the module docs on `l2_normalize`).
-    fn row(&self, tokenize: impl FnOnce(&mut dyn FnMut(&str)) -> Notes) -> Row {
-        let scheme = self.model.scheme;
-        let mut counts: Vec<u32> = Vec::new();
-        let mut features: Vec<usize> = Vec::new();
-        let mut norm = 1.0;
-        let notes = if scheme.l2_normalize {
-            // Every distinct token counts towards the norm (see the module docs).
-            let mut all = TermCountsBuilder::default();
-            let notes = tokenize(&mut |token: &str| all.push(token));
-            let all = all.finish();
-            norm = scheme.row_norm(all.terms().iter().map(|&(_, c)| c));
-            for (token, count) in all.terms() {
-                if let Some(j) = self.lookup(token) {
-                    counts.push(*count);
-                    features.push(j);
-                }
-            }
-            notes
+    /// Builds a message's row, with the values training would give it (see the module docs on
+    /// `l2_normalize`).
+    fn row(&self, raw: &[u8]) -> Row {
+        if self.model.scheme.l2_normalize {
+            self.row_of_tokens(|sink| self.analyzer.tokenize_needed(raw, &self.kinds, sink))
         } else {
-            // Only the model's features matter: keep their indices, then count runs.
-            let mut hits: Vec<usize> = Vec::new();
-            let notes = tokenize(&mut |token: &str| {
-                if let Some(j) = self.lookup(token) {
-                    hits.push(j);
-                }
-            });
-            hits.sort_unstable();
-            for run in hits.chunk_by(|a, b| a == b) {
-                counts.push(u32::try_from(run.len()).unwrap_or(u32::MAX));
-                features.push(run[0]);
+            let lookup = |token: &str| self.lookup(token).map(|j| j as u32);
+            self.row_of_hits(|hit| {
+                self.with_memo(|memo| {
+                    self.analyzer
+                        .tokenize_features(raw, &self.kinds, &lookup, memo, hit)
+                })
+            })
+        }
+    }
+
+    /// A row under `l2_normalize`, from every token `tokenize` feeds to its sink: every
+    /// distinct token counts towards the norm (see the module docs).
+    fn row_of_tokens(&self, tokenize: impl FnOnce(&mut dyn FnMut(&str)) -> Notes) -> Row {
+        let mut all = TermCountsBuilder::default();
+        let notes = tokenize(&mut |token: &str| all.push(token));
+        let all = all.finish();
+        let norm = self
+            .model
+            .scheme
+            .row_norm(all.terms().iter().map(|&(_, c)| c));
+        let (mut counts, mut features) = (Vec::new(), Vec::new());
+        for (token, count) in all.terms() {
+            if let Some(j) = self.lookup(token) {
+                counts.push(*count);
+                features.push(j);
             }
-            notes
-        };
+        }
+        self.finish_row(&counts, features, norm, notes)
+    }
+
+    /// A row without `l2_normalize`, where only the model's features matter: from the feature
+    /// index of each hit `tokenize` feeds to its sink. Counts each feature's hits, then lists
+    /// those hit in index order (a message hits few distinct features, many times).
+    fn row_of_hits(&self, tokenize: impl FnOnce(&mut dyn FnMut(u32)) -> Notes) -> Row {
+        let mut hits = vec![0u32; self.model.terms.len()];
+        let mut present: Vec<u32> = Vec::new();
+        let notes = tokenize(&mut |j| {
+            let count = &mut hits[j as usize];
+            if *count == 0 {
+                present.push(j);
+            }
+            *count = count.saturating_add(1);
+        });
+        present.sort_unstable();
+        let counts: Vec<u32> = present.iter().map(|&j| hits[j as usize]).collect();
+        let features = present.into_iter().map(|j| j as usize).collect();
+        self.finish_row(&counts, features, 1.0, notes)
+    }
+
+    /// The row of `features` hit `counts` times, sorted by feature index.
+    fn finish_row(&self, counts: &[u32], features: Vec<usize>, norm: f64, notes: Notes) -> Row {
         let mut values = Vec::with_capacity(counts.len());
-        scheme.row_values(&counts, norm, &mut values);
+        self.model.scheme.row_values(counts, norm, &mut values);
         let mut row: Vec<(usize, f64)> = features.into_iter().zip(values).collect();
         row.sort_unstable_by_key(|&(j, _)| j);
         Row {
@@ -1679,10 +1744,20 @@ mod tests {
 
     /// A row from a token list, bypassing the analyzer.
     fn score_tokens(scorer: &Scorer, tokens: &[&str]) -> Score {
-        scorer.score_row(scorer.row(|sink| {
-            tokens.iter().for_each(|t| sink(t));
-            Notes::default()
-        }))
+        scorer.score_row(if scorer.model.scheme.l2_normalize {
+            scorer.row_of_tokens(|sink| {
+                tokens.iter().for_each(|t| sink(t));
+                Notes::default()
+            })
+        } else {
+            scorer.row_of_hits(|hit| {
+                tokens
+                    .iter()
+                    .filter_map(|t| scorer.lookup(t))
+                    .for_each(|j| hit(j as u32));
+                Notes::default()
+            })
+        })
     }
 
     /// The obvious implementation: count every token, value every distinct token with
@@ -1777,6 +1852,48 @@ mod tests {
             assert!((logistic(m) - naive).abs() < 1e-15);
             assert!((logistic(m) + logistic(-m) - 1.0).abs() < 1e-15);
         }
+    }
+
+    /// Scores of a thread whose word memo is warm, and shared by turns between two scorers,
+    /// equal those of fresh threads, which score their first message without a memo.
+    #[test]
+    fn memoized_scores_equal_first_scores() {
+        let cash = tiny(scheme(Weighting::Counts, false));
+        let tagged = Model::new(ModelParts {
+            scheme: scheme(Weighting::LogCounts, false),
+            features: vec![
+                ("subject:cash".into(), 1.25),
+                ("cash".into(), -0.5),
+                ("lunch".into(), 0.75),
+                ("url:example.com".into(), 0.5),
+            ],
+            ..ModelParts::new(summary())
+        })
+        .unwrap();
+        let scorers = [Scorer::new(cash), Scorer::new(tagged)];
+        let mails: Vec<Vec<u8>> = [
+            "Subject: Cash cash\n\nCash for lunch, click http://x.example.com now; cash!",
+            "Subject: lunch\n\nLunch? Lunches, lunching: CLICK, clicks. cash",
+            "Subject: nothing\n\nNo features here at all.",
+        ]
+        .iter()
+        .map(|m| m.as_bytes().to_vec())
+        .collect();
+        let fresh = |s: &Scorer, raw: &[u8]| {
+            std::thread::scope(|scope| scope.spawn(|| s.score(raw)).join().unwrap())
+        };
+        for _ in 0..3 {
+            for raw in &mails {
+                for scorer in &scorers {
+                    assert_eq!(scorer.score(raw), fresh(scorer, raw));
+                    let first = std::thread::scope(|scope| {
+                        scope.spawn(|| scorer.explain(raw, 10)).join().unwrap()
+                    });
+                    assert_eq!(scorer.explain(raw, 10), first);
+                }
+            }
+        }
+        assert!(scorers[0].score(&mails[0]).margin > scorers[0].score(&mails[2]).margin);
     }
 
     #[test]

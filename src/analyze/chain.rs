@@ -1,7 +1,7 @@
 //! The word chain: split text into words, then filter each one in place.
 //!
 //! ```text
-//! text -WordSplit-> word -LowerCase-> buf -LengthCap-> buf -Stem-> buf -> emit
+//! text -WordSplit-> word -LowerCase-> buf -LengthCap-> buf -Stem-> buf -> sink
 //! ```
 //!
 //! Each stage reads the token the stage before it left in one reused
@@ -17,6 +17,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::Stemmer;
 use super::gate::WordGate;
+use super::memo::{self, NO_TOKEN, NOT_A_FEATURE, Resolved, WordMemo};
 
 /// The configured filters; [`Chain::words`] runs them over a text.
 pub(crate) struct Chain {
@@ -24,6 +25,50 @@ pub(crate) struct Chain {
     min_len: usize,
     max_len: usize,
     stemmer: Option<(Stemmer, SnowballStemmer)>,
+}
+
+/// Where the chain's tokens go.
+pub(crate) trait Sink {
+    /// Takes a token; returns what it is to a scorer, for a [`WordMemo`]
+    /// ([`NOT_A_FEATURE`] when no scorer is asked).
+    fn token(&mut self, token: &str) -> Resolved;
+    /// Takes, in place of a token, what a memoized word's token was to the
+    /// scorer (never [`NO_TOKEN`]). Only called when the chain has a memo.
+    fn replay(&mut self, resolved: Resolved);
+}
+
+/// Any `FnMut(&str)` takes plain tokens (and can have no memo).
+impl<F: FnMut(&str)> Sink for F {
+    #[inline]
+    fn token(&mut self, token: &str) -> Resolved {
+        self(token);
+        NOT_A_FEATURE
+    }
+
+    fn replay(&mut self, _: Resolved) {
+        unreachable!("a plain token sink is never given a memo");
+    }
+}
+
+/// What the chain knows of the text it splits.
+pub(crate) struct Text<'a> {
+    /// The kind of text: body or one header field (see [`WordGate`]).
+    pub(crate) kind: u32,
+    /// Drops ASCII words that cannot become one of the gate's tokens of `kind`.
+    pub(crate) gate: Option<&'a WordGate>,
+    /// Remembers what each ASCII word of `kind` made (see [`WordMemo`]).
+    pub(crate) memo: Option<&'a mut WordMemo>,
+}
+
+impl Text<'_> {
+    /// A text of no particular kind, with no gate and no memo.
+    pub(crate) fn plain() -> Text<'static> {
+        Text {
+            kind: 0,
+            gate: None,
+            memo: None,
+        }
+    }
 }
 
 impl Chain {
@@ -38,22 +83,23 @@ impl Chain {
         }
     }
 
-    /// Calls `emit` with each token of `text`, in order.
+    /// Gives `sink` each token of `text`, in order.
     ///
     /// Words are Unicode (UAX #29) words, further split at ':' so that no
     /// body token contains one: the analyzer's tagged tokens
     /// (`subject:free`) then cannot collide with a body word, which UAX #29
     /// would otherwise allow (`subject:free` is one word to it).
     ///
-    /// With a `gate` and the kind of text this is, ASCII words it rejects are
-    /// dropped before folding and stemming: they cannot become one of the
-    /// gate's tokens.
+    /// With a gate, ASCII words it rejects are dropped before folding and
+    /// stemming: they cannot become one of the gate's tokens. With a memo, an
+    /// ASCII word it remembers is replayed to the sink instead of folded,
+    /// stemmed and given as a token; one it does not is, and remembered.
     pub(crate) fn words(
         &self,
         text: &str,
-        gate: Option<(&WordGate, u32)>,
+        ctx: &mut Text<'_>,
         buf: &mut String,
-        emit: &mut dyn FnMut(&str),
+        sink: &mut dyn Sink,
     ) {
         // An ASCII text (most are) is scanned in one go. Otherwise line by
         // line: unicode-segmentation takes its ASCII fast path only when the
@@ -61,21 +107,21 @@ impl Chain {
         // down a whole part. A line break is always a word boundary, so
         // neither changes a word.
         if text.is_ascii() {
-            self.ascii_words(text, gate, buf, emit);
+            self.ascii_words(text, ctx, buf, sink);
             return;
         }
         for line in text.split_inclusive('\n') {
             if line.is_ascii() {
-                self.ascii_words(line, gate, buf, emit);
+                self.ascii_words(line, ctx, buf, sink);
                 continue;
             }
             for word in line.unicode_words() {
                 if memchr::memchr(b':', word.as_bytes()).is_some() {
                     for piece in word.split(':') {
-                        self.filter(piece, gate, buf, emit);
+                        self.filter(piece, ctx, buf, sink);
                     }
                 } else {
-                    self.filter(word, gate, buf, emit);
+                    self.filter(word, ctx, buf, sink);
                 }
             }
         }
@@ -91,13 +137,7 @@ impl Chain {
     /// '.' or ':' between letters (WB6/7); runs of '_' alone are not words,
     /// and any other byte is a boundary. The test `ascii_words_match_uax29`
     /// checks this against unicode-segmentation on random ASCII text.
-    fn ascii_words(
-        &self,
-        line: &str,
-        gate: Option<(&WordGate, u32)>,
-        buf: &mut String,
-        emit: &mut dyn FnMut(&str),
-    ) {
+    fn ascii_words(&self, line: &str, ctx: &mut Text<'_>, buf: &mut String, sink: &mut dyn Sink) {
         #[inline]
         fn is_infix(b: u8, prev: u8, next: u8) -> bool {
             match b {
@@ -142,10 +182,10 @@ impl Chain {
             let word = &line[start..i];
             if colon {
                 for piece in word.split(':') {
-                    self.filter(piece, gate, buf, emit);
+                    self.filter(piece, ctx, buf, sink);
                 }
             } else {
-                self.filter_known(word, true, letters, gate, buf, emit);
+                self.filter_known(word, true, letters, ctx, buf, sink);
             }
         }
     }
@@ -155,13 +195,13 @@ impl Chain {
     pub(crate) fn filter(
         &self,
         word: &str,
-        gate: Option<(&WordGate, u32)>,
+        ctx: &mut Text<'_>,
         buf: &mut String,
-        emit: &mut dyn FnMut(&str),
+        sink: &mut dyn Sink,
     ) {
         let ascii = word.is_ascii();
         let letters = !ascii || word.bytes().any(|b| b.is_ascii_alphabetic());
-        self.filter_known(word, ascii, letters, gate, buf, emit);
+        self.filter_known(word, ascii, letters, ctx, buf, sink);
     }
 
     /// [`Chain::filter`] of a word known to be ASCII or not, and to hold
@@ -172,38 +212,63 @@ impl Chain {
         word: &str,
         ascii: bool,
         letters: bool,
-        gate: Option<(&WordGate, u32)>,
+        ctx: &mut Text<'_>,
         buf: &mut String,
-        emit: &mut dyn FnMut(&str),
+        sink: &mut dyn Sink,
     ) {
-        if ascii
-            && let Some((gate, kind)) = gate
-            && !gate.admits(kind, word.as_bytes())
-        {
-            return;
+        if ascii {
+            if let Some(gate) = ctx.gate
+                && !gate.admits(ctx.kind, word.as_bytes())
+            {
+                return;
+            }
+            if let Some(memo) = ctx.memo.as_deref_mut()
+                && word.len() <= memo::KEY_BYTES
+            {
+                match memo.get(ctx.kind, word.as_bytes()) {
+                    Some(NO_TOKEN) => {}
+                    Some(resolved) => sink.replay(resolved),
+                    None => {
+                        let resolved = if self.token(word, ascii, letters, buf) {
+                            sink.token(buf)
+                        } else {
+                            NO_TOKEN
+                        };
+                        memo.put(ctx.kind, word.as_bytes(), resolved);
+                    }
+                }
+                return;
+            }
         }
+        if self.token(word, ascii, letters, buf) {
+            sink.token(buf);
+        }
+    }
+
+    /// Folds, caps and stems `word` into `buf`; false if it makes no token.
+    #[inline]
+    fn token(&self, word: &str, ascii: bool, letters: bool, buf: &mut String) -> bool {
         // Lowercasing never shortens a word below its byte length / 4 in
         // chars, so this rejects base64 lines before copying them.
         if word.is_empty() || word.len() / 4 > self.max_len {
-            return;
+            return false;
         }
         buf.clear();
         lower_case(self.lowercase, ascii, word, buf);
         if !self.len_ok(ascii, buf) {
-            return;
+            return false;
         }
         // Suffixes are letters: numbers ("2002", "3.14") stem to themselves.
         // (ASCII case folding keeps letters letters.)
-        let has_letters = letters;
         if let Some((which, stemmer)) = &self.stemmer
-            && has_letters
+            && letters
             && stem_in_place(*which, stemmer, buf)
             && !self.len_ok(ascii, buf)
         {
             // Stemming shortens, possibly below the minimum.
-            return;
+            return false;
         }
-        emit(buf);
+        true
     }
 
     /// The length cap, in chars.
@@ -409,7 +474,9 @@ mod tests {
     fn run(chain: &Chain, text: &str) -> Vec<String> {
         let mut out = Vec::new();
         let mut buf = String::new();
-        chain.words(text, None, &mut buf, &mut |t| out.push(t.to_string()));
+        chain.words(text, &mut Text::plain(), &mut buf, &mut |t: &str| {
+            out.push(t.to_string())
+        });
         out
     }
 
@@ -504,7 +571,9 @@ mod tests {
             for line in text.split_inclusive('\n') {
                 for word in line.unicode_words() {
                     for piece in word.split(':') {
-                        chain.filter(piece, None, &mut buf, &mut |t| out.push(t.to_string()));
+                        chain.filter(piece, &mut Text::plain(), &mut buf, &mut |t: &str| {
+                            out.push(t.to_string())
+                        });
                     }
                 }
             }

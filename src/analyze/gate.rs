@@ -5,9 +5,9 @@
 //! A model keeps a few hundred stems; most words of a message have none of
 //! them as their stem, yet each would be folded, stemmed (Snowball, or a memo
 //! probe that misses the CPU caches) and looked up. The gate keeps, for each
-//! stem `s`, its first `min(exact(s), 3)` bytes (case-folded), where
+//! stem `s`, its first `min(exact(s), 5)` bytes (case-folded), where
 //! `exact(s)` is a prefix length every word stemming to `s` shares with `s`;
-//! a word none of whose first 1, 2 or 3 bytes form such a key cannot stem to
+//! a word none of whose first 1 to 5 bytes form such a key cannot stem to
 //! any of the set.
 //!
 //! # Why the prefix is shared (English, Porter 2)
@@ -30,7 +30,7 @@
 //! So a word shares with its stem `s` the first `exact(s)` chars: `len(s)`,
 //! less one if `s` ends in `e` or `i`, less two if it ends in `ble` or `bl`,
 //! never less than `min(len(s), 2)`. The gate keys are the first
-//! `min(exact(s), 3)` bytes. With no stemmer a token is the folded word
+//! `min(exact(s), 5)` bytes. With no stemmer a token is the folded word
 //! itself, which shares even more. The tests
 //! `english_stems_keep_their_gate_prefix` and
 //! `generated_words_keep_their_gate_prefix` check the claim on the bundled
@@ -46,13 +46,13 @@ use super::Stemmer;
 const EXCEPTIONS: [(&str, &str); 4] = [("sk", "sky"), ("dy", "die"), ("ly", "lie"), ("ty", "tie")];
 
 /// Longest key, in bytes.
-const MAX_KEY: usize = 3;
+const MAX_KEY: usize = 5;
 
 /// Bits of the key table (a hash of the kind and the key indexes it): 16 KB,
 /// for a model's few hundred keys (false positives only cost time).
 const TABLE_BITS: u32 = 17;
 
-/// Case-folded keys of 1 to 3 bytes, each for one kind of word (body text,
+/// Case-folded keys of 1 to 5 bytes, each for one kind of word (body text,
 /// or one header field): see the module docs.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct WordGate {
@@ -123,21 +123,23 @@ impl WordGate {
     }
 }
 
-/// A key's folded bytes (at most 3), its length and its kind in one u64.
+/// A key's folded bytes (at most 5, bits 0-39), its length (bits 40-47) and
+/// its kind (bits 48-63: kinds beyond 16 bits share keys, which only admits
+/// more words) in one u64.
 #[derive(Clone, Copy)]
 struct Packed(u64);
 
 impl Packed {
     #[inline]
     fn new(kind: u32) -> Packed {
-        Packed(u64::from(kind) << 32)
+        Packed(u64::from(kind) << 48)
     }
 
     /// Appends a byte, case-folded.
     #[inline]
     fn push(&mut self, byte: u8) {
-        let len = (self.0 >> 24) & 0xff;
-        self.0 += 1 << 24;
+        let len = (self.0 >> 40) & 0xff;
+        self.0 += 1 << 40;
         self.0 |= u64::from(byte.to_ascii_lowercase()) << (8 * len);
     }
 
