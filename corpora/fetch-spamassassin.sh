@@ -26,7 +26,7 @@ declare -A expected_count=(
   [easy_ham]=2500 [easy_ham_2]=1400 [hard_ham]=250 [spam]=500 [spam_2]=1396
 )
 
-if [ -d "$dest" ] && [ "$(find "$dest" -type f | wc -l)" -eq 6046 ]; then
+if [ -d "$dest" ] && [ "$(find -L "$dest" -type f | wc -l)" -eq 6046 ]; then
   echo "corpus already at $dest (6046 messages)"
   exit 0
 fi
