@@ -783,7 +783,13 @@ fn newton_step(
     // The support's exact step first; coordinate descent then checks it
     // (and the rest of the working set) against its largest move.
     let mut first = f64::NAN;
-    if let Some((o_new, moved)) = support_solve(prob, wk, &st.w, l1, l2, hb, o) {
+    let model = StepModel {
+        w: &st.w,
+        l1,
+        l2,
+        hb,
+    };
+    if let Some((o_new, moved)) = support_solve(prob, wk, &model, o) {
         o = o_new;
         first = moved;
     }
@@ -924,6 +930,18 @@ fn newton_step(
     (loss, false)
 }
 
+/// What [`support_solve`] and [`finish_support_step`] need of a Newton
+/// step's quadratic model besides the scratch in [`Work`]: the weights it
+/// expands around, the penalty's `l1 = lambda alpha` and
+/// `l2 = lambda (1 - alpha)`, and `hb = sum_i v_i`, the intercept's curvature.
+#[derive(Clone, Copy)]
+struct StepModel<'a> {
+    w: &'a [f64],
+    l1: f64,
+    l2: f64,
+    hb: f64,
+}
+
 /// Largest support solved directly by [`support_solve`] (its Gram matrix
 /// takes `MAX_SUPPORT^2` doubles).
 const MAX_SUPPORT: usize = 400;
@@ -961,16 +979,8 @@ const REFACTOR_DV_FIRST: f64 = 0.25;
 /// `wk.wnew` updated) and the largest `h_j d_j^2` of the move, or `None` (all
 /// unchanged) when the design has values, the support is empty or too large,
 /// G is singular, or the point does not lower the model.
-#[allow(clippy::too_many_arguments)]
-fn support_solve(
-    prob: &Problem,
-    wk: &mut Work,
-    w: &[f64],
-    l1: f64,
-    l2: f64,
-    hb: f64,
-    o: f64,
-) -> Option<(f64, f64)> {
+fn support_solve(prob: &Problem, wk: &mut Work, model: &StepModel, o: f64) -> Option<(f64, f64)> {
+    let StepModel { w, l1, l2, hb } = *model;
     let x = prob.x;
     if !x.is_binary() {
         return None;
@@ -1023,7 +1033,7 @@ fn support_solve(
     if !cholesky_apply(&wk.gram, &wk.fact_frozen, &mut wk.step, m) {
         return None;
     }
-    finish_support_step(prob, wk, w, l1, l2, hb, o)
+    finish_support_step(prob, wk, model, o)
 }
 
 /// Builds the centered Gram matrix (plus `l2` on the diagonal) of the
@@ -1177,16 +1187,13 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
 /// The candidate `w + wk.step` on the support (signs kept, crossing weights
 /// clipped to 0): its model residual, and the test that it lowers the model;
 /// see [`support_solve`].
-#[allow(clippy::too_many_arguments)]
 fn finish_support_step(
     prob: &Problem,
     wk: &mut Work,
-    w: &[f64],
-    l1: f64,
-    l2: f64,
-    hb: f64,
+    model: &StepModel,
     o: f64,
 ) -> Option<(f64, f64)> {
+    let StepModel { w, l1, l2, hb } = *model;
     let x = prob.x;
     let n = x.rows();
     let m = wk.act.len();
