@@ -44,7 +44,11 @@
 //! H(q) = -q ln q - (1 - q) ln(1 - q), satisfies D <= F* <= F. The solver stops
 //! when `(F - D) / D <= tol` (default 1e-6), which certifies
 //! `(F - F*) / F* <= tol`; [`Fit::rel_gap`] reports it and [`Fit::kkt`] the
-//! largest KKT violation.
+//! largest KKT violation. Near the optimum the solver also evaluates D at a
+//! corrected residual, `theta = r + Delta` with `X_A^T theta` meeting the KKT
+//! conditions exactly on the support and the violators A (a Newton-like
+//! correction, see `cd/certify.rs`), made feasible the same way, and reports
+//! the larger of the two lower bounds.
 //!
 //! # Example
 //!
