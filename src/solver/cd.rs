@@ -247,6 +247,43 @@ impl<'a> Problem<'a> {
         self.x.xt_dot(&r, &mut z);
         z.iter().fold(0.0f64, |m, v| m.max(v.abs())) / alpha
     }
+
+    /// Feature j's column as stored: itself, or (`slot` from `comp.find`,
+    /// else `NO_COMP`) its complement c_j, `x_j = 1 - c_j`.
+    #[inline]
+    fn stored(&self, j: u32, slot: u32) -> Column<'_> {
+        if slot == NO_COMP {
+            self.x.col(j as usize)
+        } else {
+            self.comp.col(slot)
+        }
+    }
+
+    /// `x_j . y` through the stored column, given `y_sum = sum(y)`.
+    #[inline]
+    fn stored_dot(&self, j: u32, slot: u32, y: &[f64], y_sum: f64) -> f64 {
+        let col = self.stored(j, slot);
+        if slot == NO_COMP {
+            col.dot(y)
+        } else {
+            y_sum - col.dot(y)
+        }
+    }
+
+    /// Feature j's v-weighted sum `s_j = sum_i v_i x_ij` and centered
+    /// curvature `h_j = sum_i v_i x_ij^2 - s_j^2 / hb` (`hb = sum v`): the
+    /// diagonal of the Gram of the columns centered by their v-weighted means.
+    #[inline]
+    fn centered_curvature(&self, j: u32, slot: u32, v: &[f64], hb: f64) -> (f64, f64) {
+        let sj = self.stored_dot(j, slot, v, hb);
+        let col = self.x.col(j as usize);
+        let sq = if col.values.is_none() {
+            sj
+        } else {
+            col.sq_dot(v)
+        };
+        (sj, (sq - sj * sj / hb).max(0.0))
+    }
 }
 
 /// Current iterate: intercept, dense weights and the margins eta = b0 + X w.
@@ -525,37 +562,46 @@ fn entropy(q: f64, omq: f64) -> f64 {
     -(a + b)
 }
 
-/// sum_i c_i H(t a_i).
-fn dual_loss(prob: &Problem, wk: &Work, t: f64) -> f64 {
+/// sum_i c_i H(t q_i) with q_i = y_i theta_i / c_i for theta = r + delta:
+/// q_i = a_i + y_i delta_i / c_i (`delta` None: theta = r, q = a).
+fn dual_loss(prob: &Problem, wk: &Work, delta: Option<&[f64]>, t: f64) -> f64 {
     (0..wk.a.len())
         .map(|i| {
-            let q = t * wk.a[i];
-            let omq = wk.oma[i] + (1.0 - t) * wk.a[i];
-            prob.c[i] * entropy(q, omq)
+            let e = match delta {
+                Some(_) if prob.c[i] <= 0.0 => return 0.0,
+                Some(d) => prob.y[i] * d[i] / prob.c[i],
+                None => 0.0,
+            };
+            let (q, omq) = (wk.a[i] + e, wk.oma[i] - e);
+            prob.c[i] * entropy(t * q, omq + (1.0 - t) * q)
         })
         .sum()
 }
 
-/// The dual value at theta = t r for the features `feats` (z current for them).
+/// The dual value at t theta, theta = r + delta (`delta` None: theta = r),
+/// given `u_j = X_j^T theta` for the features covered and their largest
+/// `|u_j|`, `umax`: t = min(1, l1 / umax); for alpha < 1 also t = 1 with the
+/// penalty's conjugate, keeping the better.
 fn dual_value(
     prob: &Problem,
     wk: &Work,
+    delta: Option<&[f64]>,
     l1: f64,
     l2: f64,
-    zmax: f64,
-    z: impl Iterator<Item = f64> + Clone,
+    umax: f64,
+    u: impl Iterator<Item = f64> + Clone,
 ) -> f64 {
-    let t = if zmax > l1 { l1 / zmax } else { 1.0 };
-    let mut best = dual_loss(prob, wk, t);
+    let t = if umax > l1 { l1 / umax } else { 1.0 };
+    let mut best = dual_loss(prob, wk, delta, t);
     if l2 > 0.0 && t < 1.0 {
-        let hstar: f64 = z
-            .map(|zj| {
-                let e = (zj.abs() - l1).max(0.0);
+        let hstar: f64 = u
+            .map(|uj| {
+                let e = (uj.abs() - l1).max(0.0);
                 e * e
             })
             .sum::<f64>()
             / (2.0 * l2);
-        best = best.max(dual_loss(prob, wk, 1.0) - hstar);
+        best = best.max(dual_loss(prob, wk, delta, 1.0) - hstar);
     }
     best
 }
@@ -670,7 +716,7 @@ pub(crate) fn solve(
                 pen += l1 * wj.abs() + 0.5 * l2 * wj * wj;
             }
             let primal = loss + pen;
-            let mut dual = dual_value(prob, wk, l1, l2, zmax, wk.z.iter().copied());
+            let mut dual = dual_value(prob, wk, None, l1, l2, zmax, wk.z.iter().copied());
             if near
                 && primal - dual > tol * dual
                 && let Some(d) =
@@ -731,18 +777,16 @@ pub(crate) fn solve(
             let mut pen = 0.0;
             let r_sum: f64 = wk.r.iter().sum();
             for (k, &j) in wk.ws.iter().enumerate() {
+                let slot = wk.wcomp.get(k).copied().unwrap_or(NO_COMP);
+                let zj = prob.stored_dot(j, slot, &wk.r, r_sum);
                 let j = j as usize;
-                let zj = match wk.wcomp.get(k) {
-                    Some(&slot) if slot != NO_COMP => r_sum - prob.comp.col(slot).dot(&wk.r),
-                    _ => x.col(j).dot(&wk.r),
-                };
                 wk.h[k] = zj; // reuse as z on the working set
                 zmax = zmax.max(zj.abs());
                 kkt = kkt.max(violation(zj, st.w[j], l1, l2));
                 pen += l1 * st.w[j].abs() + 0.5 * l2 * st.w[j] * st.w[j];
             }
             let primal = loss + pen;
-            let mut dual = dual_value(prob, wk, l1, l2, zmax, wk.h.iter().copied());
+            let mut dual = dual_value(prob, wk, None, l1, l2, zmax, wk.h.iter().copied());
             let budget = INNER_GAP_FRAC * tol * dual;
             near = f_before - primal <= NEAR * budget;
             f_before = primal;
@@ -799,18 +843,7 @@ fn newton_step(
     wk.wcomp
         .extend(wk.ws.iter().map(|&j| prob.comp.find(j).unwrap_or(NO_COMP)));
     for (k, &j) in wk.ws.iter().enumerate() {
-        let col = x.col(j as usize);
-        let sj = match wk.wcomp[k] {
-            NO_COMP => col.dot(&wk.v),
-            slot => hb - prob.comp.col(slot).dot(&wk.v),
-        };
-        let sq = if col.values.is_none() {
-            sj
-        } else {
-            col.sq_dot(&wk.v)
-        };
-        wk.s[k] = sj;
-        wk.h[k] = (sq - sj * sj / hb).max(0.0);
+        (wk.s[k], wk.h[k]) = prob.centered_curvature(j, wk.wcomp[k], &wk.v, hb);
         wk.wnew[k] = st.w[j as usize];
     }
     // The model residual is rq + v * o: rq is updated sparsely, the scalar o
@@ -850,11 +883,7 @@ fn newton_step(
             // Friedman et al. 2010, eq. 10 on centered x_j: the gradient uses
             // the true residual rq + v o (its sum is zero).
             let slot = wk.wcomp[k];
-            let col: Column = if slot == NO_COMP {
-                x.col(wk.ws[k] as usize)
-            } else {
-                prob.comp.col(slot)
-            };
+            let col = prob.stored(wk.ws[k], slot);
             let xr = if slot == NO_COMP {
                 col.dot(&wk.rq)
             } else {
@@ -996,6 +1025,17 @@ const REFACTOR_DV: f64 = 0.05;
 /// refactors almost always.
 const REFACTOR_DV_FIRST: f64 = 0.25;
 
+/// Whether the IRLS weights `v` moved from `v0` (those a factor was built
+/// with) by at most `limit` of their total: `sum |v - v0| <= limit sum v`.
+fn moved_within(v: &[f64], v0: &[f64], limit: f64) -> bool {
+    let (mut dv, mut sv) = (0.0, 0.0);
+    for (v, v0) in v.iter().zip(v0) {
+        dv += (v - v0).abs();
+        sv += v;
+    }
+    dv <= limit * sv
+}
+
 /// Solves the quadratic model exactly on the current support (the non-zero
 /// weights of the working set), their signs held fixed: the proximal Newton
 /// direction when the support is right, found without the slow linear
@@ -1034,19 +1074,13 @@ fn support_solve(prob: &Problem, wk: &mut Work, model: &StepModel, o: f64) -> Op
     // The last factor serves again (a quasi-Newton step) for the same
     // support while the IRLS weights moved little (later steps at a lambda);
     // for a support that changed a little, the last Gram's entries do.
-    let stale_ok = !wk.fact_feats.is_empty() && wk.fact_l2 == l2 && {
-        let (mut dv, mut sv) = (0.0, 0.0);
-        for (v, v0) in wk.v.iter().zip(&wk.fact_v) {
-            dv += (v - v0).abs();
-            sv += v;
-        }
-        let limit = if wk.first_step {
-            REFACTOR_DV_FIRST
-        } else {
-            REFACTOR_DV
-        };
-        dv <= limit * sv
+    let limit = if wk.first_step {
+        REFACTOR_DV_FIRST
+    } else {
+        REFACTOR_DV
     };
+    let stale_ok =
+        !wk.fact_feats.is_empty() && wk.fact_l2 == l2 && moved_within(&wk.v, &wk.fact_v, limit);
     let same = stale_ok
         && wk.fact_feats.len() == m
         && wk
@@ -1059,13 +1093,11 @@ fn support_solve(prob: &Problem, wk: &mut Work, model: &StepModel, o: f64) -> Op
     }
     // Right-hand side g - l1 sign(w) - l2 w, g the centered model gradient at d = 0.
     wk.step.clear();
+    let r_sum: f64 = wk.r.iter().sum();
     for a in 0..m {
         let k = wk.act[a] as usize;
+        let xr = prob.stored_dot(wk.ws[k], wk.wcomp[k], &wk.r, r_sum);
         let j = wk.ws[k] as usize;
-        let xr = match wk.wcomp[k] {
-            NO_COMP => x.col(j).dot(&wk.r),
-            slot => wk.r.iter().sum::<f64>() - prob.comp.col(slot).dot(&wk.r),
-        };
         let g = xr + o * wk.s[k];
         wk.step.push(g - l1 * w[j].signum() - l2 * w[j]);
     }
@@ -1085,12 +1117,7 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
     let x = prob.x;
     let n = x.rows();
     let m = wk.act.len();
-    let stored = |wk: &Work, k: usize| -> Column {
-        match wk.wcomp[k] {
-            NO_COMP => x.col(wk.ws[k] as usize),
-            slot => prob.comp.col(slot),
-        }
-    };
+    let stored = |wk: &Work, k: usize| -> Column { prob.stored(wk.ws[k], wk.wcomp[k]) };
     // Each member's index in the last support (both ascend by feature).
     wk.old_pos.clear();
     {

@@ -52,9 +52,9 @@
 //! and the path takes 117 Newton steps instead of 254.
 
 use super::{
-    MAX_SUPPORT, NO_COMP, Problem, REFACTOR_DV, Work, cholesky_apply, entropy, factor_support,
+    MAX_SUPPORT, NO_COMP, Problem, REFACTOR_DV, Work, cholesky_apply, dual_value, factor_support,
+    moved_within,
 };
-use crate::solver::design::Column;
 
 /// Conjugate-gradient iterations allowed per correction.
 const MAX_CG: usize = 25;
@@ -119,27 +119,6 @@ pub(super) fn corrected_dual(
     out
 }
 
-/// A column of the design stored as is or as a complement (`x_j = 1 - c_j`).
-#[inline]
-fn stored<'a>(prob: &'a Problem, j: u32, slot: u32) -> Column<'a> {
-    if slot == NO_COMP {
-        prob.x.col(j as usize)
-    } else {
-        prob.comp.col(slot)
-    }
-}
-
-/// `X_j^T y` given `sum(y)`.
-#[inline]
-fn dot(prob: &Problem, j: u32, slot: u32, y: &[f64], y_sum: f64) -> f64 {
-    let col = stored(prob, j, slot);
-    if slot == NO_COMP {
-        col.dot(y)
-    } else {
-        y_sum - col.dot(y)
-    }
-}
-
 /// `V X~_A d` into `c.delta` (uses `c.tmp`): the scattered `X_A d`, minus
 /// the v-weighted mean `s^T d / hb`, times v.
 fn apply_vx(prob: &Problem, c: &mut Certify, d: &[f64], hb: f64) {
@@ -154,10 +133,10 @@ fn apply_vx(prob: &Problem, c: &mut Certify, d: &[f64], hb: f64) {
         }
         let slot = c.comp[k];
         if slot == NO_COMP {
-            stored(prob, j, slot).axpy(dk, None, &mut c.tmp);
+            prob.stored(j, slot).axpy(dk, None, &mut c.tmp);
         } else {
             dense += dk;
-            stored(prob, j, slot).axpy(-dk, None, &mut c.tmp);
+            prob.stored(j, slot).axpy(-dk, None, &mut c.tmp);
         }
     }
     let shift = dense - sd / hb;
@@ -170,7 +149,7 @@ fn apply_vx(prob: &Problem, c: &mut Certify, d: &[f64], hb: f64) {
 fn apply_xt(prob: &Problem, c: &Certify, out: &mut [f64]) {
     let y_sum: f64 = c.delta.iter().sum();
     for (k, &j) in c.feats.iter().enumerate() {
-        out[k] = dot(prob, j, c.comp[k], &c.delta, y_sum);
+        out[k] = prob.stored_dot(j, c.comp[k], &c.delta, y_sum);
     }
 }
 
@@ -205,6 +184,14 @@ fn precondition(wk: &Work, c: &mut Certify) {
     }
 }
 
+/// The scope's features (None: all, in order) and their z.
+fn scope_z(wk: &Work, scope: Scope) -> (Option<&[u32]>, &[f64]) {
+    match scope {
+        Scope::Working => (Some(&wk.ws), &wk.h[..wk.ws.len()]),
+        Scope::All => (None, &wk.z),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn correct(
     prob: &Problem,
@@ -232,10 +219,7 @@ fn correct(
     c.slots.clear();
     c.eps.clear();
     let mut w_l1 = 0.0;
-    let (feats, z): (Option<&[u32]>, &[f64]) = match scope {
-        Scope::Working => (Some(&wk.ws), &wk.h[..wk.ws.len()]),
-        Scope::All => (None, &wk.z),
-    };
+    let (feats, z) = scope_z(wk, scope);
     let feature = |k: usize| feats.map_or(k as u32, |f| f[k]);
     for (k, &zj) in z.iter().enumerate() {
         let j = feature(k);
@@ -261,21 +245,14 @@ fn correct(
     c.diag.clear();
     for k in 0..ma {
         let j = c.feats[k];
-        let slot = prob.comp.find(j).unwrap_or(NO_COMP);
+        let slot = match scope {
+            Scope::Working => wk.wcomp[c.slots[k] as usize],
+            Scope::All => prob.comp.find(j).unwrap_or(NO_COMP),
+        };
         c.comp.push(slot);
-        let col = prob.x.col(j as usize);
-        let sj = if slot == NO_COMP {
-            col.dot(&c.v)
-        } else {
-            hb - prob.comp.col(slot).dot(&c.v)
-        };
-        let sq = if col.values.is_none() {
-            sj
-        } else {
-            col.sq_dot(&c.v)
-        };
+        let (sj, hj) = prob.centered_curvature(j, slot, &c.v, hb);
         c.s.push(sj);
-        c.diag.push((sq - sj * sj / hb).max(0.0));
+        c.diag.push(hj);
         c.eps[k] -= sj * rho0;
     }
     // On the working set, factor the members' Gram at these weights (as a
@@ -284,14 +261,7 @@ fn correct(
     // the factor of the last step instead, whose support lacks the members
     // that just entered: slower than factoring).
     if scope == Scope::Working && prob.x.is_binary() && ma <= MAX_SUPPORT {
-        let close = wk.fact_l2 == l2 && {
-            let (mut dv, mut sv) = (0.0, 0.0);
-            for (v, v0) in c.v.iter().zip(&wk.fact_v) {
-                dv += (v - v0).abs();
-                sv += v;
-            }
-            dv <= REFACTOR_DV * sv
-        };
+        let close = wk.fact_l2 == l2 && moved_within(&c.v, &wk.fact_v, REFACTOR_DV);
         wk.v.copy_from_slice(&c.v);
         for (m, &k) in c.slots.iter().enumerate() {
             wk.s[k as usize] = c.s[m];
@@ -411,49 +381,19 @@ fn correct(
 
     // u = X^T theta = z + X^T Delta over the scope; t scales it feasible.
     let d_sum: f64 = c.delta.iter().sum();
-    let (feats, z): (Option<&[u32]>, &[f64]) = match scope {
-        Scope::Working => (Some(&wk.ws), &wk.h[..wk.ws.len()]),
-        Scope::All => (None, &wk.z),
-    };
-    let mut zmax = 0.0f64;
-    let mut hstar = 0.0;
-    let mut extra = |u: f64| {
-        zmax = zmax.max(u.abs());
-        let e = (u.abs() - l1).max(0.0);
-        hstar += e * e;
-    };
+    let (feats, z) = scope_z(wk, scope);
+    c.xd.resize(z.len(), 0.0);
     match feats {
         Some(feats) => {
-            for (&j, &zj) in feats.iter().zip(z) {
-                let slot = prob.comp.find(j).unwrap_or(NO_COMP);
-                extra(zj + dot(prob, j, slot, &c.delta, d_sum));
+            for (k, &j) in feats.iter().enumerate() {
+                c.xd[k] = prob.stored_dot(j, wk.wcomp[k], &c.delta, d_sum);
             }
         }
-        None => {
-            c.xd.resize(z.len(), 0.0);
-            prob.x.xt_dot(&c.delta, &mut c.xd);
-            for (&zj, &xd) in z.iter().zip(&c.xd) {
-                extra(zj + xd);
-            }
-        }
+        None => prob.x.xt_dot(&c.delta, &mut c.xd),
     }
-    let dual_loss = |t: f64| -> f64 {
-        (0..n)
-            .map(|i| {
-                if prob.c[i] <= 0.0 {
-                    return 0.0;
-                }
-                let e = prob.y[i] * c.delta[i] / prob.c[i];
-                let (q, omq) = (wk.a[i] + e, wk.oma[i] - e);
-                prob.c[i] * entropy(t * q, omq + (1.0 - t) * q)
-            })
-            .sum()
-    };
-    let t = if zmax > l1 { l1 / zmax } else { 1.0 };
-    let mut best = dual_loss(t);
-    if l2 > 0.0 && t < 1.0 {
-        best = best.max(dual_loss(1.0) - hstar / (2.0 * l2));
-    }
+    let u = z.iter().zip(&c.xd).map(|(zj, xd)| zj + xd);
+    let umax = u.clone().fold(0.0f64, |m, u| m.max(u.abs()));
+    let best = dual_value(prob, wk, Some(&c.delta), l1, l2, umax, u);
     best.is_finite().then_some(best)
 }
 
@@ -511,7 +451,7 @@ mod tests {
                 let f = objective(&st);
                 assert!((f - loss - penalty_ws(&st.w, &all, l1, l2)).abs() < 1e-15);
                 let zmax = wk.z.iter().fold(0.0f64, |m, z| m.max(z.abs()));
-                let plain = dual_value(&prob, &wk, l1, l2, zmax, wk.z.iter().copied());
+                let plain = dual_value(&prob, &wk, None, l1, l2, zmax, wk.z.iter().copied());
                 let corrected = corrected_dual(&prob, &mut wk, &st.w, l1, l2, Scope::All, 1e-9 * f);
                 assert!(corrected.is_some() || !(1..3).contains(&case));
                 let Some(corrected) = corrected else { continue };
