@@ -65,6 +65,7 @@
 //! a corrected residual whose gap is second order in the KKT violations
 //! instead of first ([`certify`]); the larger lower bound counts.
 
+mod bound;
 mod certify;
 
 use certify::Scope;
@@ -320,8 +321,15 @@ pub(crate) struct Work {
     /// Change of margins of a Newton direction; trial margins.
     deta: Vec<f64>,
     trial: Vec<f64>,
-    /// z = X^T r at the last full check.
+    /// z = X^T r at the last full check (exact where it matters, see
+    /// [`full_gradient`]), bounds zb >= |X^T r|, and the reference pass
+    /// (z_ref = X^T r_ref exactly) the bounds start from.
     pub z: Vec<f64>,
+    zb: Vec<f64>,
+    z_ref: Vec<f64>,
+    r_ref: Vec<f64>,
+    ref_ok: bool,
+    top: bound::TopSums,
     /// Membership of the working set.
     in_ws: Vec<bool>,
     ws: Vec<u32>,
@@ -372,6 +380,11 @@ impl Work {
             deta: vec![0.0; n],
             trial: vec![0.0; n],
             z: vec![0.0; p],
+            zb: vec![0.0; p],
+            z_ref: vec![0.0; p],
+            r_ref: vec![0.0; n],
+            ref_ok: false,
+            top: bound::TopSums::default(),
             in_ws: vec![false; p],
             ws: Vec::new(),
             h: Vec::new(),
@@ -486,6 +499,62 @@ fn optimize_intercept(prob: &Problem, st: &mut State, wk: &mut Work) -> f64 {
 pub(crate) fn gradient_at(prob: &Problem, st: &mut State, wk: &mut Work) {
     optimize_intercept(prob, st, wk);
     prob.x.xt_dot(&wk.r, &mut wk.z);
+    set_reference(prob, wk);
+}
+
+/// Share of the design's non-zeros above which a bounded full check costs
+/// about a full pass: the next check makes one, and a new reference.
+const REF_REFRESH: f64 = 0.5;
+
+/// The full check's `X^T r`, exactly where it can matter: for the non-zero
+/// weights, and for every feature whose `|X_j^T r|` might exceed `l1` by the
+/// bound `|X_j^T r_ref| + |X_j^T (r - r_ref)|` (the second term bounded from
+/// the column's length, [`bound::TopSums`]), r_ref the residual of the last
+/// full pass. Every other feature is inside the box `|X_j^T r| <= l1`: it
+/// can neither violate the KKT conditions nor move the dual's scale, and it
+/// keeps `z_j` of the reference (an estimate, for the next lambda's
+/// screening). `wk.zb[j]` bounds `|X_j^T r|` for all. At large lambda, where
+/// the residual moves little from one lambda to the next and most words are
+/// far from entering, this skips most of the pass (issue 3's path: under a
+/// third of the non-zeros over its first third).
+fn full_gradient(prob: &Problem, w: &[f64], wk: &mut Work, l1: f64) {
+    let x = prob.x;
+    if !(x.is_binary() && wk.ref_ok) {
+        x.xt_dot(&wk.r, &mut wk.z);
+        set_reference(prob, wk);
+        return;
+    }
+    wk.top.build(wk.r.iter().zip(&wk.r_ref).map(|(r, q)| r - q));
+    // Rounding: the bound must clear l1 by more than the sums' error.
+    let limit = l1 * (1.0 - 1e-9);
+    let mut exact = 0;
+    for (j, &wj) in w.iter().enumerate() {
+        let k = x.col_len(j);
+        let bound = wk.z_ref[j].abs() + wk.top.bound(k);
+        if wj != 0.0 || bound > limit {
+            let zj = x.col(j).dot(&wk.r);
+            wk.z[j] = zj;
+            wk.zb[j] = zj.abs();
+            exact += k;
+        } else {
+            wk.z[j] = wk.z_ref[j];
+            wk.zb[j] = bound;
+        }
+    }
+    wk.ref_ok = exact as f64 <= REF_REFRESH * x.nnz() as f64;
+}
+
+/// After an exact `wk.z = X^T r`: it becomes the reference of the bounded
+/// checks (binary designs), and its own bound.
+fn set_reference(prob: &Problem, wk: &mut Work) {
+    for (b, z) in wk.zb.iter_mut().zip(&wk.z) {
+        *b = z.abs();
+    }
+    wk.ref_ok = prob.x.is_binary();
+    if wk.ref_ok {
+        wk.z_ref.copy_from_slice(&wk.z);
+        wk.r_ref.copy_from_slice(&wk.r);
+    }
 }
 
 /// Path predictor: moves the warm start from the last fit (w1, b1 at
@@ -704,7 +773,7 @@ pub(crate) fn solve(
         let loss = optimize_intercept(prob, st, wk);
         let mut outside = 0.0f64;
         if !std::mem::take(&mut skip_check) {
-            x.xt_dot(&wk.r, &mut wk.z);
+            full_gradient(prob, &st.w, wk, l1);
             out.checks += 1;
             let mut zmax = 0.0f64;
             let mut kkt = wk.r.iter().sum::<f64>().abs();
@@ -1812,6 +1881,40 @@ pub(crate) mod tests {
                 "alpha {alpha}: all zero just below lambda_max"
             );
         }
+    }
+
+    /// Along a path on real mail, the bounded full check is exact on the
+    /// non-zero weights and wherever `|X_j^T r|` could exceed `l1`, bounds
+    /// every feature, and skips a good part of the pass at large lambda.
+    #[test]
+    fn bounded_full_check_is_exact_where_it_matters() {
+        let (x, y) = real300();
+        let prob = Problem::new(&x, &y, None).unwrap();
+        let pr = params(1.0, 1e-6);
+        let lmax = lambda_max(&x, &y, None, 1.0).unwrap();
+        let mut st = State::null(&prob);
+        let mut wk = Work::new(x.rows(), x.cols());
+        gradient_at(&prob, &mut st, &mut wk);
+        let mut exact = vec![0.0; x.cols()];
+        let mut skipped = 0;
+        for k in 1..8 {
+            let lambda = lmax * 0.7f64.powi(k);
+            solve(&prob, lambda, &mut st, &mut wk, &[], &pr);
+            // A point of this solve, then the check from the reference.
+            full_gradient(&prob, &st.w, &mut wk, lambda);
+            x.xt_dot(&wk.r, &mut exact);
+            for (j, &ej) in exact.iter().enumerate() {
+                assert!(
+                    ej.abs() <= wk.zb[j] * (1.0 + 1e-12) + 1e-15,
+                    "bound, feature {j}"
+                );
+                if wk.z[j] != ej {
+                    assert!(st.w[j] == 0.0 && wk.zb[j] <= lambda, "feature {j} skipped");
+                    skipped += 1;
+                }
+            }
+        }
+        assert!(skipped > x.cols(), "only {skipped} skipped over 7 checks");
     }
 
     #[test]

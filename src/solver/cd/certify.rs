@@ -51,6 +51,7 @@
 //! gap reads 1e-4 to 1e-3; with the correction most lambdas certify there,
 //! and the path takes 117 Newton steps instead of 254.
 
+use super::bound::TopSums;
 use super::{
     MAX_SUPPORT, NO_COMP, Problem, REFACTOR_DV, Work, cholesky_apply, dual_value, factor_support,
     moved_within,
@@ -98,8 +99,8 @@ pub(super) struct Certify {
     delta: Vec<f64>,
     /// X^T Delta for every feature (Scope::All).
     xd: Vec<f64>,
-    /// Prefix sums of the largest |Delta_i| (Scope::All).
-    prefix: Vec<f64>,
+    /// Bounds on X_j^T Delta (Scope::All).
+    top: TopSums,
 }
 
 /// The dual value at the corrected residual (see the module notes), or
@@ -391,7 +392,7 @@ fn correct(
                 c.xd[k] = prob.stored_dot(j, wk.wcomp[k], &c.delta, d_sum);
             }
         }
-        None if prob.x.is_binary() => bounded_xt_delta(prob, c, z, l1, d_sum),
+        None if prob.x.is_binary() => bounded_xt_delta(prob, c, &wk.zb, l1),
         None => prob.x.xt_dot(&c.delta, &mut c.xd),
     }
     let u = z.iter().zip(&c.xd).map(|(zj, xd)| zj + xd);
@@ -400,54 +401,25 @@ fn correct(
     best.is_finite().then_some(best)
 }
 
-/// How many of the largest `|Delta_i|` [`bounded_xt_delta`] sorts.
-const TOP: usize = 512;
-
 /// `X^T Delta` into `c.xd` where it can matter, for a binary design: every
 /// member of A exactly, and any other feature whose `|X_j^T theta|` might
 /// exceed `l1`. For the rest `X_j^T Delta` is left 0, which gives the same
 /// dual value as the exact product (their `|u_j|` stays at most `l1`, so they
 /// move neither the scale t nor the Elastic-Net conjugate).
 ///
-/// The bound (Hölder, for a 0/1 column with `k_j` rows): `|X_j^T Delta|` is
-/// at most `S(k_j)`, the sum of the `k_j` largest `|Delta_i|`, and, through
-/// the complement, at most `|sum Delta| + S(N - k_j)`. Near the optimum
-/// Delta is small and the exact product is needed for the support and a
-/// few features beside it: on issue 3's path about a fifth of the
-/// non-zeros instead of all of them. S is exact up to `TOP` entries and
-/// continued by the `TOP`-th largest beyond, capped by `||Delta||_1`.
-fn bounded_xt_delta(prob: &Problem, c: &mut Certify, z: &[f64], l1: f64, d_sum: f64) {
-    let n = c.delta.len();
-    c.tmp.clear();
-    c.tmp.extend(c.delta.iter().map(|d| d.abs()));
-    let total: f64 = c.tmp.iter().sum();
-    let top = TOP.min(n);
-    if top < n {
-        c.tmp.select_nth_unstable_by(top - 1, |a, b| b.total_cmp(a));
-    }
-    c.tmp[..top].sort_unstable_by(|a, b| b.total_cmp(a));
-    // prefix[k] = S(k) for k <= top.
-    c.prefix.clear();
-    c.prefix.push(0.0);
-    for k in 0..top {
-        let next = c.prefix[k] + c.tmp[k];
-        c.prefix.push(next);
-    }
-    let floor = if top > 0 { c.tmp[top - 1] } else { 0.0 };
-    let s = |k: usize| -> f64 {
-        if k <= top {
-            c.prefix[k]
-        } else {
-            (c.prefix[top] + (k - top) as f64 * floor).min(total)
-        }
-    };
+/// `zb[j]` bounds `|X_j^T r|` (the full check's `wk.zb`), and
+/// [`TopSums`] bounds `|X_j^T Delta|` from the column's length. Near the
+/// optimum Delta is small and the exact product is needed for the support
+/// and a few features beside it: on issue 3's path about a fifth of the
+/// non-zeros instead of all of them.
+fn bounded_xt_delta(prob: &Problem, c: &mut Certify, zb: &[f64], l1: f64) {
+    c.top.build(c.delta.iter().copied());
     // Rounding: the bound must clear l1 by more than the sums' error.
     let limit = l1 * (1.0 - 1e-9);
     let mut next_member = c.feats.iter().peekable();
-    for (j, &zj) in z.iter().enumerate() {
+    for (j, &zbj) in zb.iter().enumerate() {
         let member = next_member.next_if(|&&f| f as usize == j).is_some();
-        let k = prob.x.col_len(j);
-        let bound = zj.abs() + s(k).min(d_sum.abs() + s(n - k));
+        let bound = zbj + c.top.bound(prob.x.col_len(j));
         c.xd[j] = if member || bound > limit {
             prob.x.col(j).dot(&c.delta)
         } else {
@@ -490,10 +462,10 @@ mod tests {
                 xd: vec![f64::NAN; p],
                 ..Certify::default()
             };
-            let d_sum: f64 = c.delta.iter().sum();
             let mut exact = vec![0.0; p];
             x.xt_dot(&c.delta, &mut exact);
-            bounded_xt_delta(&prob, &mut c, &z, l1, d_sum);
+            let zb: Vec<f64> = z.iter().map(|z| z.abs()).collect();
+            bounded_xt_delta(&prob, &mut c, &zb, l1);
             let mut skipped = 0;
             for j in 0..p {
                 if c.feats.contains(&(j as u32)) || c.xd[j] != 0.0 {
