@@ -530,15 +530,17 @@ fn full_gradient(prob: &Problem, w: &[f64], wk: &mut Work, l1: f64) {
     let mut exact = 0;
     for (j, &wj) in w.iter().enumerate() {
         let k = x.col_len(j);
-        let bound = wk.z_ref[j].abs() + wk.top.bound(k);
-        if wj != 0.0 || bound > limit {
-            let zj = x.col(j).dot(&wk.r);
-            wk.z[j] = zj;
-            wk.zb[j] = zj.abs();
-            exact += k;
-        } else {
-            wk.z[j] = wk.z_ref[j];
-            wk.zb[j] = bound;
+        match wk.top.within(k, wk.z_ref[j].abs(), limit) {
+            Some(bound) if wj == 0.0 => {
+                wk.z[j] = wk.z_ref[j];
+                wk.zb[j] = bound;
+            }
+            _ => {
+                let zj = x.col(j).dot(&wk.r);
+                wk.z[j] = zj;
+                wk.zb[j] = zj.abs();
+                exact += k;
+            }
         }
     }
     wk.ref_ok = exact as f64 <= REF_REFRESH * x.nnz() as f64;

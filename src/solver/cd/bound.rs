@@ -52,6 +52,7 @@ impl TopSums {
     }
 
     /// S(k): the sum of the k largest `|d_i|` (an upper bound beyond `TOP`).
+    #[inline]
     fn head(&self, k: usize) -> f64 {
         let top = self.prefix.len() - 1;
         if k <= top {
@@ -61,9 +62,23 @@ impl TopSums {
         }
     }
 
-    /// An upper bound on `|x^T d|` for a 0/1 column x with `k` ones.
+    /// An upper bound on `|x^T d|` for a 0/1 column x with `k` ones, or
+    /// `None` when `base` plus the bound exceeds `limit` (the caller then
+    /// computes `x^T d`): the complement's bound is only needed, and only
+    /// evaluated, for columns too long for the direct one.
     #[inline]
-    pub fn bound(&self, k: usize) -> f64 {
+    pub fn within(&self, k: usize, base: f64, limit: f64) -> Option<f64> {
+        let direct = base + self.head(k);
+        if direct <= limit {
+            return Some(direct);
+        }
+        let other = base + self.sum.abs() + self.head(self.n - k);
+        (other <= limit).then_some(other)
+    }
+
+    /// An upper bound on `|x^T d|` for a 0/1 column x with `k` ones.
+    #[cfg(test)]
+    fn bound(&self, k: usize) -> f64 {
         self.head(k).min(self.sum.abs() + self.head(self.n - k))
     }
 }
@@ -90,6 +105,19 @@ mod tests {
                 let k = mask.count_ones() as usize;
                 let dot: f64 = (0..10).filter(|&i| mask >> i & 1 == 1).map(|i| d[i]).sum();
                 assert!(dot.abs() <= t.bound(k) + 1e-12, "{d:?}, mask {mask:b}");
+            }
+        }
+        // within() answers whether the bound clears the limit, with a
+        // valid bound between the two.
+        let mut t = TopSums::default();
+        t.build([1.0, -1.0, 2.0, -2.0, 0.5].into_iter());
+        for k in 0..=5 {
+            for limit in [0.5, 1.0, 2.0, 3.0, 4.0, 7.0] {
+                let b = 0.25 + t.bound(k);
+                match t.within(k, 0.25, limit) {
+                    Some(v) => assert!(b <= v && v <= limit, "k {k}, limit {limit}"),
+                    None => assert!(b > limit, "k {k}, limit {limit}"),
+                }
             }
         }
         // The complement side is what bounds a full column of a zero-sum d.

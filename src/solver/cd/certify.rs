@@ -419,8 +419,8 @@ fn bounded_xt_delta(prob: &Problem, c: &mut Certify, zb: &[f64], l1: f64) {
     let mut next_member = c.feats.iter().peekable();
     for (j, &zbj) in zb.iter().enumerate() {
         let member = next_member.next_if(|&&f| f as usize == j).is_some();
-        let bound = zbj + c.top.bound(prob.x.col_len(j));
-        c.xd[j] = if member || bound > limit {
+        let inside = c.top.within(prob.x.col_len(j), zbj, limit).is_some();
+        c.xd[j] = if member || !inside {
             prob.x.col(j).dot(&c.delta)
         } else {
             0.0
