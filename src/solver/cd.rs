@@ -350,8 +350,9 @@ pub(crate) struct Work {
     row_act: Vec<u16>,
     gram: Vec<f64>,
     step: Vec<f64>,
-    /// The support (features) whose factored Gram `gram` holds, the IRLS
-    /// weights and ridge it was built with, and its frozen directions.
+    /// The support (features, in the factor's order) whose factored Gram
+    /// `gram` holds, the IRLS weights and ridge it was built with, and its
+    /// frozen directions.
     fact_feats: Vec<u32>,
     fact_v: Vec<f64>,
     fact_l2: f64,
@@ -359,9 +360,13 @@ pub(crate) struct Work {
     first_step: bool,
     fact_frozen: Vec<bool>,
     /// The unfactored Gram of `fact_feats`; per support member, its index
-    /// in the last support (or `u32::MAX`).
+    /// in the last support (or `u32::MAX`); per feature, its index there
+    /// (`fact_pos`, `u32::MAX` for none); the last factor while the next is
+    /// built from it.
     graw: Vec<f64>,
     old_pos: Vec<u32>,
+    fact_pos: Vec<u32>,
+    gold: Vec<f64>,
     /// Scratch of the corrected dual point ([`certify`]).
     cert: certify::Certify,
 }
@@ -406,6 +411,8 @@ impl Work {
             fact_frozen: Vec::new(),
             graw: Vec::new(),
             old_pos: Vec::new(),
+            fact_pos: vec![u32::MAX; p],
+            gold: Vec::new(),
             cert: certify::Certify::default(),
         }
     }
@@ -1157,9 +1164,12 @@ fn support_solve(prob: &Problem, wk: &mut Work, model: &StepModel, o: f64) -> Op
         && wk
             .act
             .iter()
-            .zip(&wk.fact_feats)
-            .all(|(&k, &j)| wk.ws[k as usize] == j);
-    if !same && !factor_support(prob, wk, l2, hb, stale_ok) {
+            .all(|&k| wk.fact_pos[wk.ws[k as usize] as usize] != u32::MAX);
+    if same {
+        // The factor's order.
+        wk.act
+            .sort_unstable_by_key(|&k| wk.fact_pos[wk.ws[k as usize] as usize]);
+    } else if !factor_support(prob, wk, l2, hb, stale_ok) {
         return None;
     }
     // Right-hand side g - l1 sign(w) - l2 w, g the centered model gradient at d = 0.
@@ -1179,32 +1189,39 @@ fn support_solve(prob: &Problem, wk: &mut Work, model: &StepModel, o: f64) -> Op
 }
 
 /// Builds the centered Gram matrix (plus `l2` on the diagonal) of the
-/// support `wk.act` into `wk.graw` and its Cholesky factor into `wk.gram`.
+/// support `wk.act` into `wk.graw` and its Cholesky factor into `wk.gram`,
+/// and puts `wk.act` in the factor's order.
 /// With `reuse`, the entries between features of the last support are
 /// copied from the last `wk.graw` (their IRLS weights moved little; a
-/// quasi-Newton step) and only the new features' columns are computed.
+/// quasi-Newton step) and only the new features' columns are computed; the
+/// members kept come first, in their old order, and the new ones after
+/// them, so that the factor's rows before the first member that left are
+/// the last factor's (see [`cholesky_factor_from`]).
 /// False (and no factor kept) when the matrix is zero.
 fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) -> bool {
     let x = prob.x;
     let n = x.rows();
     let m = wk.act.len();
     let stored = |wk: &Work, k: usize| -> Column { prob.stored(wk.ws[k], wk.wcomp[k]) };
-    // Each member's index in the last support (both ascend by feature).
+    // Each member's index in the last support; the kept ones first.
+    wk.act.sort_unstable_by_key(|&k| {
+        let f = wk.ws[k as usize];
+        (wk.fact_pos[f as usize], f)
+    });
     wk.old_pos.clear();
-    {
-        let mut q = 0;
-        for &k in &wk.act {
-            let f = wk.ws[k as usize];
-            while q < wk.fact_feats.len() && wk.fact_feats[q] < f {
-                q += 1;
-            }
-            let hit = reuse && q < wk.fact_feats.len() && wk.fact_feats[q] == f;
-            wk.old_pos.push(if hit { q as u32 } else { u32::MAX });
-        }
-    }
+    wk.old_pos.extend(wk.act.iter().map(|&k| {
+        let q = wk.fact_pos[wk.ws[k as usize] as usize];
+        if reuse { q } else { u32::MAX }
+    }));
     let fresh = wk.old_pos.iter().filter(|&&q| q == u32::MAX).count();
     let reuse = reuse && 4 * fresh <= m;
     let build_all = !reuse;
+    if build_all {
+        wk.old_pos.fill(u32::MAX);
+    }
+    // The members kept (first, ascending in the last factor).
+    let kept = wk.old_pos.iter().take_while(|&&q| q != u32::MAX).count();
+    std::mem::swap(&mut wk.gram, &mut wk.gold);
     // Rows' lists of support members (CSR by counting).
     if fresh > 0 {
         wk.row_ptr.clear();
@@ -1303,16 +1320,24 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
         }
         max_diag = max_diag.max(wk.gram[a * m + a]);
     }
-    wk.fact_feats.clear();
+    clear_factor(wk);
     if max_diag <= 0.0 {
         return false;
     }
     wk.graw.clear();
     wk.graw.reserve_exact(m * m);
     wk.graw.extend_from_slice(&wk.gram);
-    cholesky_factor(&mut wk.gram, &mut wk.fact_frozen, m, 1e-12 * max_diag);
+    let old = OldFactor {
+        r: &mut wk.gold,
+        m: old_m,
+        live: &wk.old_pos[..kept],
+    };
+    cholesky_factor_from(&mut wk.gram, &mut wk.fact_frozen, m, 1e-12 * max_diag, old);
     wk.fact_feats
         .extend(wk.act.iter().map(|&k| wk.ws[k as usize]));
+    for (a, &j) in wk.fact_feats.iter().enumerate() {
+        wk.fact_pos[j as usize] = a as u32;
+    }
     if build_all {
         wk.fact_v.clear();
         wk.fact_v.extend_from_slice(&wk.v);
@@ -1393,27 +1418,140 @@ fn finish_support_step(
     }
 }
 
+/// Forgets the support factor (`fact_feats` and `fact_pos`).
+fn clear_factor(wk: &mut Work) {
+    for &j in &wk.fact_feats {
+        wk.fact_pos[j as usize] = u32::MAX;
+    }
+    wk.fact_feats.clear();
+}
+
+/// The factor of the last support, to build the next one from: `r`
+/// (`m x m`, from [`cholesky_factor`], overwritten) factors a matrix whose
+/// rows and columns `live` (ascending) are the new matrix's leading block.
+struct OldFactor<'a> {
+    r: &'a mut [f64],
+    m: usize,
+    live: &'a [u32],
+}
+
+/// [`cholesky_factor`] of `A` from the factor of a matrix that shares its
+/// leading block, `old` (the support lost the members not in `old.live` and
+/// gained those after them). Deleting member q from `R^T R` leaves the rows
+/// before it as they are and changes the factor S of the rows after it by a
+/// rank-one update, `S'^T S' = S^T S + x x^T` with x row q of R after the
+/// diagonal (Golub & Van Loan, "Matrix Computations", 6.5.4 on updating
+/// factorizations; the update by plane rotations, as LINPACK's `dchud`).
+/// The new members' columns of the kept rows then follow from the
+/// triangular solve `R_11^T R_12 = A_12`, and only the new rows are
+/// factored. A support that loses d members and gains k costs
+/// `O(m^2 (d + k))` instead of `O(m^3)`. A frozen row after the first
+/// deletion (a singular direction the update could not keep singular)
+/// falls back to refactoring from there. `frozen` must hold `old`'s flags.
+fn cholesky_factor_from(
+    a: &mut [f64],
+    frozen: &mut Vec<bool>,
+    m: usize,
+    min_pivot: f64,
+    old: OldFactor,
+) {
+    let OldFactor { r, m: om, live } = old;
+    let kept = live.len();
+    // Rows before the first deletion are the old rows as they are.
+    let same = live
+        .iter()
+        .enumerate()
+        .take_while(|&(i, &q)| q as usize == i)
+        .count();
+    let k0 = if frozen[same.min(om)..].iter().any(|&f| f) {
+        same
+    } else {
+        // Delete, last first, the old members not kept.
+        let mut x = Vec::new();
+        let mut next = kept;
+        for q in (same..om).rev() {
+            if next > 0 && live[next - 1] as usize == q {
+                next -= 1;
+                continue;
+            }
+            // S: the kept rows after q, live[next..]; x: row q over them.
+            let rows = &live[next..];
+            x.clear();
+            x.extend(rows.iter().map(|&c| r[q * om + c as usize]));
+            for (k, &rk) in rows.iter().enumerate() {
+                let rk = rk as usize;
+                let skk = r[rk * om + rk];
+                let h = skk.hypot(x[k]);
+                let (c, s) = (h / skk, x[k] / skk);
+                r[rk * om + rk] = h;
+                for (j, &cj) in rows.iter().enumerate().skip(k + 1) {
+                    let e = &mut r[rk * om + cj as usize];
+                    *e = (*e + s * x[j]) / c;
+                    x[j] = c * x[j] - s * *e;
+                }
+            }
+        }
+        kept
+    };
+    for i in 0..k0 {
+        let qi = live[i] as usize;
+        for j in i..k0 {
+            a[i * m + j] = r[qi * om + live[j] as usize];
+        }
+    }
+    let old_frozen: Vec<bool> = live[..k0].iter().map(|&q| frozen[q as usize]).collect();
+    frozen.clear();
+    frozen.extend_from_slice(&old_frozen);
+    frozen.resize(m, false);
+    // The kept rows' entries in the new columns: R_11^T R_12 = A_12.
+    for i in 0..k0 {
+        subtract_rows_above(a, m, i, k0);
+        let d = a[i * m + i];
+        if frozen[i] {
+            a[i * m + k0..(i + 1) * m].fill(0.0);
+        } else {
+            for x in &mut a[i * m + k0..(i + 1) * m] {
+                *x /= d;
+            }
+        }
+    }
+    cholesky_rows(a, frozen, m, min_pivot, k0);
+}
+
+/// Row i of R, columns `from..m`: `a_i -= sum_{k<i} R_ki R_k` (the
+/// up-looking Cholesky's update by the rows above).
+#[inline]
+fn subtract_rows_above(a: &mut [f64], m: usize, i: usize, from: usize) {
+    for k in 0..i {
+        let rki = a[k * m + i];
+        if rki != 0.0 {
+            let (head, tail) = a.split_at_mut(i * m);
+            let rk = &head[k * m + from..(k + 1) * m];
+            for (x, &r) in tail[from..m].iter_mut().zip(rk) {
+                *x -= rki * r;
+            }
+        }
+    }
+}
+
 /// Factors a symmetric positive definite `A` (`m x m`, upper triangle
 /// given, row-major) in place as `A = R^T R`, R upper triangular (Cholesky).
 /// A direction whose pivot is below `min_pivot` (singular or nearly so: a
 /// word found only in messages the fit already classifies with certainty) is
 /// frozen: its row of R becomes the identity's, so the others solve the
 /// system without it, and [`cholesky_apply`] sets its x to 0.
-#[allow(clippy::needless_range_loop)]
+#[cfg(test)]
 fn cholesky_factor(a: &mut [f64], frozen: &mut Vec<bool>, m: usize, min_pivot: f64) {
     frozen.clear();
     frozen.resize(m, false);
-    for i in 0..m {
-        for k in 0..i {
-            let rki = a[k * m + i];
-            if rki != 0.0 {
-                let (head, tail) = a.split_at_mut(i * m);
-                let rk = &head[k * m + i..(k + 1) * m];
-                for (x, &r) in tail[i..m].iter_mut().zip(rk) {
-                    *x -= rki * r;
-                }
-            }
-        }
+    cholesky_rows(a, frozen, m, min_pivot, 0);
+}
+
+/// Rows `from..m` of [`cholesky_factor`], the rows before them done.
+#[allow(clippy::needless_range_loop)]
+fn cholesky_rows(a: &mut [f64], frozen: &mut [bool], m: usize, min_pivot: f64, from: usize) {
+    for i in from..m {
+        subtract_rows_above(a, m, i, i);
         let d = a[i * m + i];
         if d.is_nan() || d <= min_pivot {
             a[i * m + i..(i + 1) * m].fill(0.0);
@@ -2046,6 +2184,78 @@ pub(crate) mod tests {
         cholesky_factor(&mut a, &mut frozen, 2, 1e-12);
         assert!(cholesky_apply(&a, &frozen, &mut b, 2));
         assert_eq!(b, vec![1.0, 0.0]);
+    }
+
+    /// Building a factor from the last one (members dropped by rank-one
+    /// updates, new members appended) gives the factor computed afresh, also
+    /// when a singular direction forces the fallback.
+    #[test]
+    fn factor_from_the_last_one_matches_a_fresh_factor() {
+        // M = B^T B + I (15 x 15), B pseudo-random; with `dup`, column 6
+        // repeats column 5 and the identity is left out there: singular.
+        let spd = |dup: bool| -> Vec<f64> {
+            let b: Vec<f64> = (0..15 * 20)
+                .map(|t| ((t * 7919 % 211) as f64 / 105.0 - 1.0).powi(3))
+                .collect();
+            let col = |j: usize| if dup && j == 6 { 5 } else { j };
+            let mut mm = vec![0.0; 225];
+            for i in 0..15 {
+                for j in 0..15 {
+                    let (ci, cj) = (col(i), col(j));
+                    mm[i * 15 + j] = (0..20)
+                        .map(|k| b[k * 15 + ci] * b[k * 15 + cj])
+                        .sum::<f64>()
+                        + if i == j && !(dup && (i == 5 || i == 6)) {
+                            1.0
+                        } else {
+                            0.0
+                        };
+                }
+            }
+            mm
+        };
+        let pick = |mm: &[f64], idx: &[usize]| -> Vec<f64> {
+            let k = idx.len();
+            let mut out = vec![0.0; k * k];
+            for a in 0..k {
+                for b in a..k {
+                    out[a * k + b] = mm[idx[a] * 15 + idx[b]];
+                }
+            }
+            out
+        };
+        for dup in [false, true] {
+            let mm = spd(dup);
+            let old_idx: Vec<usize> = (0..12).collect();
+            let mut old = pick(&mm, &old_idx);
+            let mut frozen = Vec::new();
+            cholesky_factor(&mut old, &mut frozen, 12, 1e-9);
+            assert_eq!(frozen.iter().any(|&f| f), dup);
+            let live: Vec<u32> = vec![0, 1, 3, 4, 5, 6, 7, 8, 9];
+            let mut new_idx: Vec<usize> = live.iter().map(|&q| q as usize).collect();
+            new_idx.extend([12, 13, 14]);
+            let m = new_idx.len();
+            let mut fresh = pick(&mm, &new_idx);
+            let mut fresh_frozen = Vec::new();
+            cholesky_factor(&mut fresh, &mut fresh_frozen, m, 1e-9);
+            let mut from = pick(&mm, &new_idx);
+            let old = OldFactor {
+                r: &mut old,
+                m: 12,
+                live: &live,
+            };
+            cholesky_factor_from(&mut from, &mut frozen, m, 1e-9, old);
+            assert_eq!(frozen, fresh_frozen, "dup {dup}");
+            for a in 0..m {
+                for b in a..m {
+                    let (x, y) = (from[a * m + b], fresh[a * m + b]);
+                    assert!(
+                        (x - y).abs() <= 1e-9 * (1.0 + y.abs()),
+                        "dup {dup}, R[{a}][{b}]: {x} vs {y}"
+                    );
+                }
+            }
+        }
     }
 
     proptest! {

@@ -271,20 +271,12 @@ fn correct(
         }
         wk.act.clear();
         wk.act.extend_from_slice(&c.slots);
-        if !factor_support(prob, wk, l2, hb, close) {
-            wk.fact_feats.clear();
-        }
+        factor_support(prob, wk, l2, hb, close);
     }
-    // Each member's position in the last factor (both ascend by feature).
+    // Each member's position in the last factor.
     c.fpos.clear();
-    let mut q = 0;
-    for &j in &c.feats {
-        while q < wk.fact_feats.len() && wk.fact_feats[q] < j {
-            q += 1;
-        }
-        let hit = q < wk.fact_feats.len() && wk.fact_feats[q] == j;
-        c.fpos.push(if hit { q as u32 } else { u32::MAX });
-    }
+    c.fpos
+        .extend(c.feats.iter().map(|&j| wk.fact_pos[j as usize]));
 
     // Preconditioned conjugate gradients on G d = eps, stopped once the
     // largest violation left, times ||w||_1 (its linear cost in the gap),
