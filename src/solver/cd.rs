@@ -465,8 +465,13 @@ fn refresh(prob: &Problem, eta: &[f64], wk: &mut Work) -> f64 {
 /// region, and testing their tiny decrease would only measure rounding).
 /// Leaves a, r current; returns the weighted loss. The residual sum, the
 /// dual constraint, ends below 1e-13 (rounding level for our sizes).
-fn optimize_intercept(prob: &Problem, st: &mut State, wk: &mut Work) -> f64 {
-    let mut loss = refresh(prob, &st.eta, wk);
+/// `current`: the loss when a, 1 - a and r are already those of `st.eta`
+/// (after a Newton step), which spares their recomputation.
+fn optimize_intercept(prob: &Problem, st: &mut State, wk: &mut Work, current: Option<f64>) -> f64 {
+    let mut loss = match current {
+        Some(loss) => loss,
+        None => refresh(prob, &st.eta, wk),
+    };
     for _ in 0..100 {
         let g: f64 = wk.r.iter().sum();
         if g.abs() <= 1e-13 {
@@ -504,7 +509,7 @@ fn optimize_intercept(prob: &Problem, st: &mut State, wk: &mut Work) -> f64 {
 
 /// Makes the intercept optimal and leaves `wk.z = X^T r` at the current point.
 pub(crate) fn gradient_at(prob: &Problem, st: &mut State, wk: &mut Work) {
-    optimize_intercept(prob, st, wk);
+    optimize_intercept(prob, st, wk, None);
     prob.x.xt_dot(&wk.r, &mut wk.z);
     set_reference(prob, wk);
 }
@@ -777,9 +782,12 @@ pub(crate) fn solve(
     // small enough for the corrected certificate to have a chance.
     let mut f_before: f64;
     let mut near = false;
+    // The loss at st.eta once a, 1 - a, r are known to be its (after the
+    // inner Newton steps).
+    let mut current = None;
     loop {
         // 1. Full check: optimal intercept, z = X^T r, duality gap.
-        let loss = optimize_intercept(prob, st, wk);
+        let loss = optimize_intercept(prob, st, wk, current);
         let mut outside = 0.0f64;
         if !std::mem::take(&mut skip_check) {
             full_gradient(prob, &st.w, wk, l1);
@@ -880,6 +888,7 @@ pub(crate) fn solve(
                 break;
             }
         }
+        current = Some(loss);
     }
     out
 }

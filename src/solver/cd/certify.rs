@@ -564,7 +564,7 @@ mod tests {
                     st.eta = x.margins(st.b0, &weights);
                 }
                 gradient_at(&prob, &mut st, &mut wk);
-                let loss = optimize_intercept(&prob, &mut st, &mut wk);
+                let loss = optimize_intercept(&prob, &mut st, &mut wk, None);
                 let f = objective(&st);
                 assert!((f - loss - penalty_ws(&st.w, &all, l1, l2)).abs() < 1e-15);
                 let zmax = wk.z.iter().fold(0.0f64, |m, z| m.max(z.abs()));
