@@ -53,7 +53,8 @@
 
 use super::bound::TopSums;
 use super::{
-    MAX_SUPPORT, NO_COMP, Problem, Work, cholesky_apply, dual_value, factor_support, moved_within,
+    BoxExcess, MAX_SUPPORT, NO_COMP, Problem, Work, cholesky_apply, dual_value, fact_pos,
+    factor_support, moved_within, z_bound,
 };
 
 /// Conjugate-gradient iterations allowed per correction.
@@ -106,8 +107,6 @@ pub(super) struct Certify {
     /// n-vectors: X~ d scattered, Delta.
     tmp: Vec<f64>,
     delta: Vec<f64>,
-    /// X^T Delta for every feature (Scope::All).
-    xd: Vec<f64>,
     /// The last solution d and its set A; the warm start's residual.
     last_feats: Vec<u32>,
     last_d: Vec<f64>,
@@ -319,7 +318,7 @@ fn correct(
     // Each member's position in the last factor.
     c.fpos.clear();
     c.fpos
-        .extend(c.feats.iter().map(|&j| wk.fact_pos[j as usize]));
+        .extend(c.feats.iter().map(|&j| fact_pos(&wk.fact_index, j)));
 
     // Preconditioned conjugate gradients on G d = eps, stopped once the
     // largest violation left, times ||w||_1 (its linear cost in the gap),
@@ -421,47 +420,56 @@ fn correct(
 
     // u = X^T theta = z + X^T Delta over the scope; t scales it feasible.
     let d_sum: f64 = c.delta.iter().sum();
-    let (feats, z) = scope_z(wk, scope);
-    c.xd.resize(z.len(), 0.0);
-    match feats {
-        Some(feats) => {
-            for (k, &j) in feats.iter().enumerate() {
-                c.xd[k] = prob.stored_dot(j, wk.wcomp[k], &c.delta, d_sum);
+    let mut ex = BoxExcess::default();
+    match scope {
+        Scope::Working => {
+            for (k, &j) in wk.ws.iter().enumerate() {
+                ex.add(
+                    wk.h[k] + prob.stored_dot(j, wk.wcomp[k], &c.delta, d_sum),
+                    l1,
+                );
             }
         }
-        None if prob.x.is_binary() => bounded_xt_delta(prob, c, &wk.zb, l1),
-        None => prob.x.xt_dot(&c.delta, &mut c.xd),
+        Scope::All => {
+            let binary = prob.x.is_binary();
+            if binary {
+                c.top.build(c.delta.iter().copied());
+            }
+            let mut next_member = c.feats.iter().peekable();
+            for (j, &zj) in wk.z.iter().enumerate() {
+                let member = next_member.next_if(|&&f| f as usize == j).is_some();
+                let zb = if member {
+                    0.0
+                } else {
+                    z_bound(prob, wk, j, w[j], l1)
+                };
+                match delta_dot(prob, c, j, member || !binary, zb, l1) {
+                    Some(xd) => ex.add(zj + xd, l1),
+                    None => ex.add(zj, l1),
+                }
+            }
+        }
     }
-    let u = z.iter().zip(&c.xd).map(|(zj, xd)| zj + xd);
-    let umax = u.clone().fold(0.0f64, |m, u| m.max(u.abs()));
-    let best = dual_value(prob, wk, Some(&c.delta), l1, l2, umax, u);
+    let best = dual_value(prob, wk, Some(&c.delta), l1, l2, ex);
     best.is_finite().then_some(best)
 }
 
-/// `X^T Delta` into `c.xd` where it can matter, for a binary design: every
-/// member of A exactly, and any other feature whose `|X_j^T theta|` might
-/// exceed `l1`. For the rest `X_j^T Delta` is left 0, which gives the same
-/// dual value as the exact product (their `|u_j|` stays at most `l1`, so they
-/// move neither the scale t nor the Elastic-Net conjugate).
-///
-/// `zb[j]` bounds `|X_j^T r|` (the full check's `wk.zb`), and
-/// [`TopSums`] bounds `|X_j^T Delta|` from the column's length. Near the
-/// optimum Delta is small and the exact product is needed for the support
-/// and a few features beside it: on issue 3's path about a fifth of the
-/// non-zeros instead of all of them.
-fn bounded_xt_delta(prob: &Problem, c: &mut Certify, zb: &[f64], l1: f64) {
-    c.top.build(c.delta.iter().copied());
+/// `X_j^T Delta` where it can matter (`exact`: a member of A, or a design
+/// with values), else `None` when feature j stays inside the box
+/// `|X_j^T theta| <= l1` whatever `X_j^T Delta` is: `zb` bounds
+/// `|X_j^T r|` ([`z_bound`]) and `c.top` (built on Delta) bounds
+/// `|X_j^T Delta|` from the column's length. Skipping gives the same dual
+/// value as the exact product (such a `u_j` moves neither the scale t nor
+/// the Elastic-Net conjugate). Near the optimum Delta is small and the
+/// exact product is needed for the support and a few features beside it:
+/// on issue 3's path about a fifth of the non-zeros instead of all of them.
+fn delta_dot(prob: &Problem, c: &Certify, j: usize, exact: bool, zb: f64, l1: f64) -> Option<f64> {
     // Rounding: the bound must clear l1 by more than the sums' error.
     let limit = l1 * (1.0 - 1e-9);
-    let mut next_member = c.feats.iter().peekable();
-    for (j, &zbj) in zb.iter().enumerate() {
-        let member = next_member.next_if(|&&f| f as usize == j).is_some();
-        let inside = c.top.within(prob.x.col_len(j), zbj, limit).is_some();
-        c.xd[j] = if member || !inside {
-            prob.x.col(j).dot(&c.delta)
-        } else {
-            0.0
-        };
+    if exact || c.top.within(prob.x.col_len(j), zb, limit).is_none() {
+        Some(prob.x.col(j).dot(&c.delta))
+    } else {
+        None
     }
 }
 
@@ -475,10 +483,10 @@ mod tests {
     use crate::solver::Params;
 
     /// The bounded `X^T Delta` is exact wherever it matters: each feature
-    /// gets the exact product, or 0 when `|z_j + X_j^T Delta| <= l1` holds
+    /// gets the exact product, or none when `|z_j + X_j^T Delta| <= l1` holds
     /// for the exact product too; and for a small Delta most are skipped.
     #[test]
-    fn bounded_xt_delta_skips_only_features_inside_the_box() {
+    fn delta_dot_skips_only_features_inside_the_box() {
         let (x, y) = real300();
         let prob = Problem::new(&x, &y, None).unwrap();
         let (n, p) = (x.rows(), x.cols());
@@ -493,26 +501,24 @@ mod tests {
                 delta: (0..n)
                     .map(|i| scale * (((i * 31) % 17) as f64 - 8.0))
                     .collect(),
-                feats: (0..p as u32)
-                    .filter(|&j| z[j as usize].abs() > l1)
-                    .collect(),
-                xd: vec![f64::NAN; p],
                 ..Certify::default()
             };
+            c.top.build(c.delta.iter().copied());
             let mut exact = vec![0.0; p];
             x.xt_dot(&c.delta, &mut exact);
-            let zb: Vec<f64> = z.iter().map(|z| z.abs()).collect();
-            bounded_xt_delta(&prob, &mut c, &zb, l1);
             let mut skipped = 0;
             for j in 0..p {
-                if c.feats.contains(&(j as u32)) || c.xd[j] != 0.0 {
-                    assert_eq!(c.xd[j], exact[j], "feature {j}");
-                } else {
-                    assert!(
-                        (z[j] + exact[j]).abs() <= l1,
-                        "feature {j} skipped outside the box"
-                    );
-                    skipped += usize::from(exact[j] != 0.0);
+                let member = z[j].abs() > l1;
+                match delta_dot(&prob, &c, j, member, z[j].abs(), l1) {
+                    Some(xd) => assert_eq!(xd, exact[j], "feature {j}"),
+                    None => {
+                        assert!(!member);
+                        assert!(
+                            (z[j] + exact[j]).abs() <= l1,
+                            "feature {j} skipped outside the box"
+                        );
+                        skipped += usize::from(exact[j] != 0.0);
+                    }
                 }
             }
             // A large Delta (the last case) bounds nothing: all exact.
@@ -567,8 +573,9 @@ mod tests {
                 let loss = optimize_intercept(&prob, &mut st, &mut wk, None);
                 let f = objective(&st);
                 assert!((f - loss - penalty_ws(&st.w, &all, l1, l2)).abs() < 1e-15);
-                let zmax = wk.z.iter().fold(0.0f64, |m, z| m.max(z.abs()));
-                let plain = dual_value(&prob, &wk, None, l1, l2, zmax, wk.z.iter().copied());
+                let mut ex = BoxExcess::default();
+                wk.z.iter().for_each(|&z| ex.add(z, l1));
+                let plain = dual_value(&prob, &wk, None, l1, l2, ex);
                 let corrected = corrected_dual(&prob, &mut wk, &st.w, l1, l2, Scope::All, 1e-9 * f);
                 assert!(corrected.is_some() || !(1..3).contains(&case));
                 let Some(corrected) = corrected else { continue };
