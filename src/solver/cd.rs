@@ -17,10 +17,12 @@
 //! Tibshirani 2010, JSS 33(1), section 3; working sets as in skglm, Bertrand
 //! et al. 2022):
 //!
-//! 1. Outer check (costly, one pass over all non-zeros): make the intercept
-//!    exactly optimal for the current w (1-D Newton), compute the residual
-//!    r_i = c_i y_i sigma(-y_i eta_i) and the full correlation z = X^T r, and
-//!    the duality gap (below). Stop if gap <= tol * D.
+//! 1. Outer check (costly, up to one pass over all non-zeros): make the
+//!    intercept exactly optimal for the current w (1-D Newton), compute the
+//!    residual r_i = c_i y_i sigma(-y_i eta_i) and the full correlation
+//!    z = X^T r (exactly wherever a bound from the last full pass cannot rule
+//!    out `|z_j| > lambda alpha`, [`full_gradient`]), and the duality gap
+//!    (below). Stop if gap <= tol * D.
 //! 2. Working set: all non-zero features, the screened ones, plus the features
 //!    that violate the KKT conditions most (at most doubling the set).
 //! 3. Inner prox-Newton on the working set: the quadratic model of the loss
@@ -39,13 +41,17 @@
 //!    the support's centered Gram matrix, `support_solve`): coordinate
 //!    descent converges only linearly on correlated words, and each Newton
 //!    step would otherwise gain a fixed factor, too little for a gap that
-//!    closes only as fast as the KKT violations do. The sweeps then start
-//!    from that point and stop relative to its move. After a full sweep, sweeps run over the non-zero
-//!    coordinates only until they settle (glmnet's active-set cycling), and
-//!    every 5 such sweeps an Anderson extrapolation of the iterates is tried
-//!    (Bertrand & Massias 2021) and kept if it lowers the quadratic model. Repeat until the gap restricted to the working set is below
-//!    tol, or the working set is solved far better than the violations left
-//!    outside it; then go to 1.
+//!    closes only as fast as the KKT violations do. The factor is built from
+//!    the last one where the support kept most members (rank-one updates for
+//!    the members that left, a triangular solve for the new ones,
+//!    [`cholesky_factor_from`]). The sweeps then start from that point and
+//!    stop relative to its move. After a full sweep, sweeps run over the
+//!    non-zero coordinates only until they settle (glmnet's active-set
+//!    cycling), and every 5 such sweeps an Anderson extrapolation of the
+//!    iterates is tried (Bertrand & Massias 2021) and kept if it lowers the
+//!    quadratic model. Repeat until the gap restricted to the working set is
+//!    below tol, or the working set is solved far better than the violations
+//!    left outside it; then go to 1.
 //!
 //! Certificate: with the intercept optimal, sum_i r_i = 0, and the dual of F is
 //!
@@ -1249,15 +1255,14 @@ fn support_solve(prob: &Problem, wk: &mut Work, model: &StepModel, o: f64) -> Op
 
 /// Builds the centered Gram matrix (plus `l2` on the diagonal) of the
 /// support `wk.act` (its lower triangle and `wk.gdiag`) and its Cholesky
-/// factor (upper triangle) into `wk.gram`,
-/// and puts `wk.act` in the factor's order.
-/// With `reuse`, the entries between features of the last support are
-/// copied from the last Gram (their IRLS weights moved little; a
-/// quasi-Newton step) and only the new features' columns are computed; the
-/// members kept come first, in their old order, and the new ones after
-/// them, so that the factor's rows before the first member that left are
-/// the last factor's (see [`cholesky_factor_from`]).
-/// False (and no factor kept) when the matrix is zero.
+/// factor (upper triangle) into `wk.gram`, and puts `wk.act` in the
+/// factor's order. With `reuse`, the entries between features of the last
+/// support are copied from the last Gram (their IRLS weights moved little;
+/// a quasi-Newton step) and only the new features' columns are computed;
+/// the members kept come first, in their old order, and the new ones after
+/// them, so that the factor follows from the last one
+/// ([`cholesky_factor_from`]). False (and no factor kept) when the matrix
+/// is zero.
 fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) -> bool {
     let x = prob.x;
     let n = x.rows();

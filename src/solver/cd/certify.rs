@@ -34,7 +34,10 @@
 //! Stiefel 1952), preconditioned by a Cholesky factor: on the working set
 //! the members' Gram is factored at the current weights (and left for the
 //! next Newton step, here or at the next lambda, which reuses it), for all
-//! features the last factor serves, with the diagonal for members it lacks.
+//! features the last factor serves, with the diagonal for members it lacks;
+//! they start from the last solution when A is the same set. `X^T Delta` is
+//! computed only for A and the features a bound cannot keep inside the box
+//! ([`delta_dot`]).
 //! v is unclamped here, so a row the fit classifies with certainty moves
 //! theta by no more than its own tiny probability allows.
 //!
