@@ -337,7 +337,7 @@ pub(crate) struct Work {
     bounded: bool,
     top: bound::TopSums,
     /// Membership of the working set.
-    in_ws: Vec<bool>,
+    in_ws: Bits,
     ws: Vec<u32>,
     h: Vec<f64>,
     s: Vec<f64>,
@@ -379,6 +379,30 @@ pub(crate) struct Work {
     cert: certify::Certify,
 }
 
+/// One bit per feature (the working set's membership: an eighth of a
+/// `Vec<bool>`, which counts on a matrix of 150,000 words).
+#[derive(Clone, Debug)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(n: usize) -> Bits {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+    #[inline]
+    fn get(&self, i: usize) -> bool {
+        self.0[i / 64] >> (i % 64) & 1 == 1
+    }
+    #[inline]
+    fn set(&mut self, i: usize, on: bool) {
+        let bit = 1u64 << (i % 64);
+        if on {
+            self.0[i / 64] |= bit;
+        } else {
+            self.0[i / 64] &= !bit;
+        }
+    }
+}
+
 /// `Work::wcomp` for a column stored as is.
 const NO_COMP: u32 = u32::MAX;
 
@@ -407,7 +431,7 @@ impl Work {
             ref_ok: false,
             bounded: false,
             top: bound::TopSums::default(),
-            in_ws: vec![false; p],
+            in_ws: Bits::new(p),
             ws: Vec::new(),
             h: Vec::new(),
             s: Vec::new(),
@@ -802,18 +826,18 @@ pub(crate) fn solve(
 
     // Working set: the non-zero features and the screened ones.
     for &j in &wk.ws {
-        wk.in_ws[j as usize] = false;
+        wk.in_ws.set(j as usize, false);
     }
     wk.ws.clear();
     for j in 0..p {
         if st.w[j] != 0.0 {
-            wk.in_ws[j] = true;
+            wk.in_ws.set(j, true);
             wk.ws.push(j as u32);
         }
     }
     for &j in screened {
-        if !wk.in_ws[j as usize] {
-            wk.in_ws[j as usize] = true;
+        if !wk.in_ws.get(j as usize) {
+            wk.in_ws.set(j as usize, true);
             wk.ws.push(j);
         }
     }
@@ -882,7 +906,7 @@ pub(crate) fn solve(
                 cands.truncate(k);
             };
             for j in 0..p {
-                if !wk.in_ws[j] {
+                if !wk.in_ws.get(j) {
                     let v = (wk.z[j].abs() - l1).max(0.0);
                     if v > 0.0 {
                         wk.cands.push((v as f32, j as u32));
@@ -897,7 +921,7 @@ pub(crate) fn solve(
             }
             grew = !wk.cands.is_empty();
             for &(_, j) in &wk.cands {
-                wk.in_ws[j as usize] = true;
+                wk.in_ws.set(j as usize, true);
                 wk.ws.push(j);
             }
             wk.ws.sort_unstable();

@@ -438,9 +438,11 @@ fn correct(
             if binary {
                 c.top.build(c.delta.iter().copied());
             }
-            let mut next_member = c.feats.iter().peekable();
+            // A's members ascend: the next one not yet passed.
+            let mut next = 0;
             for (j, &zj) in wk.z.iter().enumerate() {
-                let member = next_member.next_if(|&&f| f as usize == j).is_some();
+                let member = c.feats.get(next) == Some(&(j as u32));
+                next += usize::from(member);
                 let zb = if member {
                     0.0
                 } else {
