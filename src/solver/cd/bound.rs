@@ -24,7 +24,6 @@ pub(super) struct TopSums {
     floor: f64,
     total: f64,
     sum: f64,
-    n: usize,
     by_len: Vec<f64>,
 }
 
@@ -38,7 +37,6 @@ impl TopSums {
             self.buf.push(di.abs());
         }
         let n = self.buf.len();
-        self.n = n;
         self.total = self.buf.iter().sum();
         let top = TOP.min(n);
         if top < n {

@@ -56,8 +56,8 @@
 
 use super::bound::TopSums;
 use super::{
-    BoxExcess, MAX_SUPPORT, NO_COMP, Problem, Work, cholesky_apply, dual_value, fact_pos,
-    factor_support, moved_within, z_bound,
+    BoxExcess, MAX_SUPPORT, NO_COMP, Problem, Work, check_limit, cholesky_apply, dual_value,
+    fact_pos, factor_support, moved_within, z_bound,
 };
 
 /// Conjugate-gradient iterations allowed per correction.
@@ -469,9 +469,11 @@ fn correct(
 /// exact product is needed for the support and a few features beside it:
 /// on issue 3's path about a fifth of the non-zeros instead of all of them.
 fn delta_dot(prob: &Problem, c: &Certify, j: usize, exact: bool, zb: f64, l1: f64) -> Option<f64> {
-    // Rounding: the bound must clear l1 by more than the sums' error.
-    let limit = l1 * (1.0 - 1e-9);
-    if exact || c.top.within(prob.x.col_len(j), zb, limit).is_none() {
+    if exact
+        || c.top
+            .within(prob.x.col_len(j), zb, check_limit(l1))
+            .is_none()
+    {
         Some(prob.x.col(j).dot(&c.delta))
     } else {
         None
