@@ -1298,10 +1298,11 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
         (fact_pos(&wk.fact_index, f), f)
     });
     wk.old_pos.clear();
-    wk.old_pos.extend(wk.act.iter().map(|&k| {
-        let q = fact_pos(&wk.fact_index, wk.ws[k as usize]);
-        if reuse { q } else { u32::MAX }
-    }));
+    wk.old_pos.extend(
+        wk.act
+            .iter()
+            .map(|&k| fact_pos(&wk.fact_index, wk.ws[k as usize])),
+    );
     let fresh = wk.old_pos.iter().filter(|&&q| q == u32::MAX).count();
     let reuse = reuse && 4 * fresh <= m;
     let build_all = !reuse;
@@ -1311,8 +1312,9 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
     // The members kept (first, ascending in the last factor).
     let kept = wk.old_pos.iter().take_while(|&&q| q != u32::MAX).count();
     std::mem::swap(&mut wk.gram, &mut wk.gold);
-    // Rows' lists of support members (CSR by counting).
-    if fresh > 0 {
+    // Rows' lists of support members (CSR by counting): every member's for
+    // a full build, else the new members' columns need them.
+    if build_all || fresh > 0 {
         wk.row_ptr.clear();
         wk.row_ptr.resize(n + 1, 0);
         for &k in &wk.act {
@@ -1603,9 +1605,11 @@ fn cholesky_factor_from(
             a[i * m + j] = r[qi * om + live[j] as usize];
         }
     }
-    let old_frozen: Vec<bool> = live[..k0].iter().map(|&q| frozen[q as usize]).collect();
-    frozen.clear();
-    frozen.extend_from_slice(&old_frozen);
+    // The kept rows' flags, in place (live ascends, live[i] >= i).
+    for i in 0..k0 {
+        frozen[i] = frozen[live[i] as usize];
+    }
+    frozen.truncate(k0);
     frozen.resize(m, false);
     // The kept rows' entries in the new columns: R_11^T R_12 = A_12.
     for i in 0..k0 {
