@@ -78,6 +78,7 @@ use certify::Scope;
 
 use super::design::{Column, Complements, Design};
 use super::params::ValidParams;
+use super::twins::Twins;
 use crate::error::{Error, Result};
 
 /// glmnet's probability clamp for the IRLS weights (glmnet: `pmin = 1e-5`).
@@ -1839,7 +1840,16 @@ fn solve_small(
 }
 
 /// Builds the public [`Fit`] from a solved state.
-pub(crate) fn make_fit(prob: &Problem, lambda: f64, alpha: f64, st: &State, out: &Outcome) -> Fit {
+/// The [`Fit`] of a solve. `twins`: the identical columns found so far
+/// (kept along a path, see [`Twins`]).
+pub(crate) fn make_fit(
+    prob: &Problem,
+    lambda: f64,
+    alpha: f64,
+    st: &State,
+    out: &Outcome,
+    twins: &mut Twins,
+) -> Fit {
     let weights: Vec<(u32, f64)> =
         st.w.iter()
             .enumerate()
@@ -1864,7 +1874,7 @@ pub(crate) fn make_fit(prob: &Problem, lambda: f64, alpha: f64, st: &State, out:
         ));
     }
     if lambda * (1.0 - alpha) == 0.0 {
-        for (j, k) in identical_columns(prob.x, &weights) {
+        for (j, k) in twins.of(prob.x, &weights) {
             warnings.push(format!(
                 "features {j} and {k} are identical: with {} only the sum of their \
                  weights is determined",
@@ -1899,54 +1909,6 @@ pub(crate) fn make_fit(prob: &Problem, lambda: f64, alpha: f64, st: &State, out:
 /// (glmnet's `devmax`, the path's default `max_dev_explained`).
 const SATURATED: f64 = 0.999;
 
-/// Pairs `(j, k)`, j a feature with a non-zero weight and k any other
-/// feature whose column (rows and values) is identical. One pass over the
-/// column lengths, each tested against a bit set of the weighted features'
-/// lengths (a path calls this once per fit, over every column); columns are
-/// compared only when their lengths match one of the weighted features'.
-fn identical_columns(x: &Design, weights: &[(u32, f64)]) -> Vec<(u32, u32)> {
-    let mut pairs = Vec::new();
-    // Weighted features by column length, sorted; lengths as a bit set.
-    let mut by_len: Vec<(usize, u32)> = weights
-        .iter()
-        .map(|&(j, _)| (x.col(j as usize).rows.len(), j))
-        .filter(|&(len, _)| len > 0)
-        .collect();
-    if by_len.is_empty() {
-        return pairs;
-    }
-    by_len.sort_unstable();
-    let mut lens = vec![0u64; x.rows() / 64 + 1];
-    for &(len, _) in &by_len {
-        lens[len / 64] |= 1 << (len % 64);
-    }
-    for k in 0..x.cols() {
-        let len = x.col_len(k);
-        if lens[len / 64] & (1 << (len % 64)) == 0 {
-            continue;
-        }
-        let ck = x.col(k);
-        let from = by_len.partition_point(|&(l, _)| l < len);
-        for &(_, j) in by_len[from..].iter().take_while(|&&(l, _)| l == len) {
-            if j as usize == k {
-                continue;
-            }
-            let cj = x.col(j as usize);
-            if cj.rows == ck.rows && cj.values == ck.values {
-                // Each pair once when both are weighted.
-                let both = weights
-                    .binary_search_by_key(&(k as u32), |&(i, _)| i)
-                    .is_ok();
-                if !both || (j as usize) < k {
-                    pairs.push((j, k as u32));
-                }
-            }
-        }
-    }
-    pairs.sort_unstable();
-    pairs
-}
-
 /// Checks lambda.
 pub(crate) fn check_lambda(lambda: f64) -> Result<()> {
     if lambda.is_finite() && lambda >= 0.0 {
@@ -1979,7 +1941,15 @@ pub fn fit(
     let mut st = State::null(&prob);
     let mut wk = Work::new(design.rows(), design.cols());
     let out = solve(&prob, lambda, &mut st, &mut wk, &[], params);
-    Ok(make_fit(&prob, lambda, params.alpha(), &st, &out))
+    let mut twins = Twins::default();
+    Ok(make_fit(
+        &prob,
+        lambda,
+        params.alpha(),
+        &st,
+        &out,
+        &mut twins,
+    ))
 }
 
 /// The smallest lambda at which w = 0 is optimal (see the module docs of

@@ -77,6 +77,7 @@ mod cv;
 mod design;
 mod params;
 mod path;
+mod twins;
 
 pub use cd::{Fit, fit, lambda_max, objective};
 pub use cv::{CvResult, cross_validate, stratified_folds};
@@ -90,6 +91,7 @@ pub struct Solver<'a> {
     prob: cd::Problem<'a>,
     state: cd::State,
     work: cd::Work,
+    twins: twins::Twins,
 }
 
 impl<'a> Solver<'a> {
@@ -98,7 +100,12 @@ impl<'a> Solver<'a> {
         let prob = cd::Problem::new(design, y, weights)?;
         let state = cd::State::null(&prob);
         let work = cd::Work::new(design.rows(), design.cols());
-        Ok(Solver { prob, state, work })
+        Ok(Solver {
+            prob,
+            state,
+            work,
+            twins: twins::Twins::default(),
+        })
     }
 
     /// lambda_max for this problem.
@@ -123,6 +130,7 @@ impl<'a> Solver<'a> {
             params.alpha(),
             &self.state,
             &out,
+            &mut self.twins,
         ))
     }
 }

@@ -23,6 +23,7 @@
 use super::cd::{self, Fit, Problem, State, Work};
 use super::design::Design;
 use super::params::ValidParams;
+use super::twins::Twins;
 use crate::error::Result;
 
 /// glmnet's `mnl`: the early stop on stalled deviance needs this many fits first.
@@ -97,6 +98,7 @@ pub(crate) fn path_on_grid(
     cd::gradient_at(prob, &mut st, &mut wk);
     let mut prev_lambda = grid.first().copied().unwrap_or(lambda_max).max(lambda_max);
     let mut screened: Vec<u32> = Vec::new();
+    let mut twins = Twins::default();
     for &lambda in grid {
         let cut = alpha * (2.0 * lambda - prev_lambda);
         screened.clear();
@@ -121,7 +123,7 @@ pub(crate) fn path_on_grid(
             }
         }
         let out = cd::solve(prob, lambda, &mut st, &mut wk, &screened, params);
-        let fit = cd::make_fit(prob, lambda, alpha, &st, &out);
+        let fit = cd::make_fit(prob, lambda, alpha, &st, &out, &mut twins);
         let dev = fit.dev_explained;
         let converged = fit.converged;
         path.lambdas.push(lambda);
