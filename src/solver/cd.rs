@@ -1613,28 +1613,16 @@ fn cholesky_factor_from(
     frozen.truncate(k0);
     frozen.resize(m, false);
     // The kept rows' entries in the new columns: R_11^T R_12 = A_12.
-    let mut i0 = 0;
-    while i0 < k0 {
-        let block = if i0 + BLOCK <= k0 {
-            subtract_rows_above_block(a, m, i0, k0);
-            BLOCK
+    factor_rows(a, m, 0..k0, k0, |a, i| {
+        let d = a[i * m + i];
+        if frozen[i] {
+            a[i * m + k0..(i + 1) * m].fill(0.0);
         } else {
-            subtract_rows(a, m, i0, 0..i0, k0);
-            1
-        };
-        for i in i0..i0 + block {
-            subtract_rows(a, m, i, i0..i, k0);
-            let d = a[i * m + i];
-            if frozen[i] {
-                a[i * m + k0..(i + 1) * m].fill(0.0);
-            } else {
-                for x in &mut a[i * m + k0..(i + 1) * m] {
-                    *x /= d;
-                }
+            for x in &mut a[i * m + k0..(i + 1) * m] {
+                *x /= d;
             }
         }
-        i0 += block;
-    }
+    });
     cholesky_rows(a, frozen, m, min_pivot, k0);
 }
 
@@ -1715,28 +1703,43 @@ fn cholesky_factor(a: &mut [f64], frozen: &mut Vec<bool>, m: usize, min_pivot: f
 
 /// Rows `from..m` of [`cholesky_factor`], the rows before them done.
 fn cholesky_rows(a: &mut [f64], frozen: &mut [bool], m: usize, min_pivot: f64, from: usize) {
-    let mut i0 = from;
-    while i0 < m {
-        let block = if i0 + BLOCK <= m {
-            subtract_rows_above_block(a, m, i0, i0);
+    factor_rows(a, m, from..m, 0, |a, i| {
+        let d = a[i * m + i];
+        if d.is_nan() || d <= min_pivot {
+            a[i * m + i..(i + 1) * m].fill(0.0);
+            a[i * m + i] = 1.0;
+            frozen[i] = true;
+            return;
+        }
+        let r = d.sqrt();
+        for x in &mut a[i * m + i..(i + 1) * m] {
+            *x /= r;
+        }
+    });
+}
+
+/// Rows `rows` of R, each from column `max(i, from)` on, one after the
+/// other: [`subtract_rows`] by every row above (blocks of `BLOCK` rows
+/// first take the rows above the block together), then `finish(a, i)`.
+fn factor_rows(
+    a: &mut [f64],
+    m: usize,
+    rows: std::ops::Range<usize>,
+    from: usize,
+    mut finish: impl FnMut(&mut [f64], usize),
+) {
+    let mut i0 = rows.start;
+    while i0 < rows.end {
+        let block = if i0 + BLOCK <= rows.end {
+            subtract_rows_above_block(a, m, i0, from);
             BLOCK
         } else {
-            subtract_rows(a, m, i0, 0..i0, i0);
+            subtract_rows(a, m, i0, 0..i0, i0.max(from));
             1
         };
         for i in i0..i0 + block {
-            subtract_rows(a, m, i, i0..i, i);
-            let d = a[i * m + i];
-            if d.is_nan() || d <= min_pivot {
-                a[i * m + i..(i + 1) * m].fill(0.0);
-                a[i * m + i] = 1.0;
-                frozen[i] = true;
-                continue;
-            }
-            let r = d.sqrt();
-            for x in &mut a[i * m + i..(i + 1) * m] {
-                *x /= r;
-            }
+            subtract_rows(a, m, i, i0..i, i.max(from));
+            finish(a, i);
         }
         i0 += block;
     }
