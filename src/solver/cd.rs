@@ -1350,18 +1350,7 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
     wk.gram.reserve_exact(m * m);
     wk.gram.resize(m * m, 0.0);
     if build_all {
-        for i in 0..n {
-            let list = &wk.row_act[wk.row_ptr[i] as usize..wk.row_ptr[i + 1] as usize];
-            let vi = wk.v[i];
-            for (p, &a) in list.iter().enumerate() {
-                let row = &mut wk.gram[a as usize * m..(a as usize + 1) * m];
-                for &b in &list[p..] {
-                    debug_assert!((b as usize) < row.len());
-                    // SAFETY: b is a support index, below m = row.len().
-                    unsafe { *row.get_unchecked_mut(b as usize) += vi };
-                }
-            }
-        }
+        accumulate_gram(&mut wk.gram, m, &wk.row_ptr, &wk.row_act, &wk.v);
     } else {
         for b in 0..m {
             if wk.old_pos[b] != u32::MAX {
@@ -1453,6 +1442,43 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
     }
     wk.fact_l2 = l2;
     true
+}
+
+/// `U = sum_i v_i u_i u_i^T` (upper triangle of the `m x m` row-major
+/// `gram`) from the rows' lists of support members (`row_act`, rows
+/// delimited by `row_ptr`, ascending). The sums run in single precision in
+/// the first half of `gram`'s own bytes, then widen in place: half the
+/// cache footprint of the scattered additions (the matrix of 300 members
+/// outgrows L2 in double precision) for a relative error near 1e-6, which
+/// the step's uses tolerate (a quasi-Newton Hessian, a preconditioner;
+/// identical columns still give identical sums, so exactly singular
+/// directions stay exactly singular).
+fn accumulate_gram(gram: &mut [f64], m: usize, row_ptr: &[u32], row_act: &[u16], v: &[f64]) {
+    // SAFETY: every bit pattern is a valid f32, and f64's alignment is a
+    // multiple of f32's, so the view has no unaligned head.
+    let (head, g32, _) = unsafe { gram.align_to_mut::<f32>() };
+    debug_assert!(head.is_empty() && g32.len() >= 2 * m * m);
+    g32[..m * m].fill(0.0);
+    for (i, &vi) in v.iter().enumerate() {
+        let list = &row_act[row_ptr[i] as usize..row_ptr[i + 1] as usize];
+        let vi = vi as f32;
+        for (p, &a) in list.iter().enumerate() {
+            let row = &mut g32[a as usize * m..(a as usize + 1) * m];
+            for &b in &list[p..] {
+                debug_assert!((b as usize) < row.len());
+                // SAFETY: b is a support index, below m = row.len().
+                unsafe { *row.get_unchecked_mut(b as usize) += vi };
+            }
+        }
+    }
+    // Widen back to front: double t takes the bytes of singles 2t and
+    // 2t + 1, read already (t > 0) or just now (t = 0).
+    for t in (0..m * m).rev() {
+        let bytes = f64::from(g32[t]).to_ne_bytes();
+        let (lo, hi) = bytes.split_at(4);
+        g32[2 * t] = f32::from_ne_bytes(lo.try_into().expect("4 bytes"));
+        g32[2 * t + 1] = f32::from_ne_bytes(hi.try_into().expect("4 bytes"));
+    }
 }
 
 /// The candidate `w + wk.step` on the support (signs kept, crossing weights
@@ -2335,6 +2361,37 @@ pub(crate) mod tests {
     /// Building a factor from the last one (members dropped by rank-one
     /// updates, new members appended) gives the factor computed afresh, also
     /// when a singular direction forces the fallback.
+    #[test]
+    fn gram_accumulates_in_single_precision_and_widens_in_place() {
+        // 5 rows, 3 members; members 0 and 2 in the same rows.
+        let lists: [&[u16]; 5] = [&[0, 1, 2], &[1], &[0, 2], &[], &[0, 1, 2]];
+        let v = [0.25, 0.1, 1e-3, 0.2, 1.0 / 3.0];
+        let mut row_ptr = vec![0u32];
+        let mut row_act = Vec::new();
+        for l in lists {
+            row_act.extend_from_slice(l);
+            row_ptr.push(row_act.len() as u32);
+        }
+        let m = 3;
+        let mut gram = vec![f64::NAN; m * m];
+        accumulate_gram(&mut gram, m, &row_ptr, &row_act, &v);
+        for a in 0..m {
+            for b in a..m {
+                let want: f64 = (0..5)
+                    .filter(|&i| lists[i].contains(&(a as u16)) && lists[i].contains(&(b as u16)))
+                    .map(|i| v[i])
+                    .sum();
+                let got = gram[a * m + b];
+                assert!(
+                    (got - want).abs() <= 1e-7 * want,
+                    "U[{a}][{b}] = {got}, not {want}"
+                );
+            }
+        }
+        assert_eq!(gram[0], gram[2]);
+        assert_eq!(gram[0], gram[2 * m + 2]);
+    }
+
     #[test]
     fn blocked_cholesky_reproduces_the_matrix() {
         // A = B^T B + I, 11 x 11 (two blocks of rows and three single rows).
