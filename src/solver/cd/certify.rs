@@ -107,9 +107,11 @@ pub(super) struct Certify {
     gdir: Vec<f64>,
     fpos: Vec<u32>,
     fbuf: Vec<f64>,
-    /// n-vectors: X~ d scattered, Delta.
+    /// n-vectors: X~ d scattered, Delta; `V X~ d` for the current d, kept
+    /// up to date by the iterations (the final product then costs nothing).
     tmp: Vec<f64>,
     delta: Vec<f64>,
+    vxd: Vec<f64>,
     /// The last solution d and its set A; the warm start's residual.
     last_feats: Vec<u32>,
     last_d: Vec<f64>,
@@ -171,6 +173,7 @@ fn apply_vx(prob: &Problem, c: &mut Certify, d: &[f64], hb: f64) {
 fn warm_start(prob: &Problem, c: &mut Certify, hb: f64) {
     let ma = c.feats.len();
     c.d.clear();
+    c.vxd.fill(0.0);
     if c.last_feats != c.feats {
         c.d.resize(ma, 0.0);
         return;
@@ -186,6 +189,7 @@ fn warm_start(prob: &Problem, c: &mut Certify, hb: f64) {
     if worst(&c.warm) < before {
         c.res.clone_from(&c.warm);
         c.d.extend_from_slice(&d);
+        c.vxd.copy_from_slice(&c.delta);
     } else {
         c.d.resize(ma, 0.0);
     }
@@ -333,6 +337,7 @@ fn correct(
     c.gdir.resize(ma, 0.0);
     c.tmp.resize(n, 0.0);
     c.delta.resize(n, 0.0);
+    c.vxd.resize(n, 0.0);
     warm_start(prob, c, hb);
     precondition(wk, c);
     c.dir.clear();
@@ -357,6 +362,9 @@ fn correct(
             c.d[k] += step * dir[k];
             c.res[k] -= step * gdir[k];
         }
+        for (acc, &x) in c.vxd.iter_mut().zip(&c.delta) {
+            *acc += step * x;
+        }
         c.dir = dir;
         c.gdir = gdir;
         precondition(wk, c);
@@ -378,11 +386,8 @@ fn correct(
     // box 0 <= q_i <= 1 (q_i = y_i theta_i / c_i = a_i + y_i Delta_i / c_i),
     // clip q_i, and spread what that takes from sum theta = 0 over the
     // other rows in proportion to v (twice at most).
-    let d = std::mem::take(&mut c.d);
-    apply_vx(prob, c, &d, hb);
-    c.d = d;
     for i in 0..n {
-        c.delta[i] = -(c.delta[i] + c.v[i] * rho0);
+        c.delta[i] = -(c.vxd[i] + c.v[i] * rho0);
     }
     let r_sum: f64 = wk.r.iter().sum();
     let r_abs: f64 = wk.r.iter().map(|r| r.abs()).sum();
