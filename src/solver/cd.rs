@@ -1935,9 +1935,8 @@ fn solve_small(
     c.iter().all(|v| v.is_finite())
 }
 
-/// Builds the public [`Fit`] from a solved state.
-/// The [`Fit`] of a solve. `twins`: the identical columns found so far
-/// (kept along a path, see [`Twins`]).
+/// Builds the public [`Fit`] from a solved state. `twins`: the identical
+/// columns found so far (kept along a path, see [`Twins`]).
 pub(crate) fn make_fit(
     prob: &Problem,
     lambda: f64,
@@ -2358,9 +2357,8 @@ pub(crate) mod tests {
         assert_eq!(b, vec![1.0, 0.0]);
     }
 
-    /// Building a factor from the last one (members dropped by rank-one
-    /// updates, new members appended) gives the factor computed afresh, also
-    /// when a singular direction forces the fallback.
+    /// The support's Gram summed in f32 and widened in place matches the
+    /// sums in f64, and identical columns sum identically.
     #[test]
     fn gram_accumulates_in_single_precision_and_widens_in_place() {
         // 5 rows, 3 members; members 0 and 2 in the same rows.
@@ -2392,6 +2390,8 @@ pub(crate) mod tests {
         assert_eq!(gram[0], gram[2 * m + 2]);
     }
 
+    /// The Cholesky by blocks of rows gives `R^T R = A` and leaves the
+    /// lower triangle alone.
     #[test]
     fn blocked_cholesky_reproduces_the_matrix() {
         // A = B^T B + I, 11 x 11 (two blocks of rows and three single rows).
@@ -2426,6 +2426,9 @@ pub(crate) mod tests {
         }
     }
 
+    /// Building a factor from the last one (members dropped by rank-one
+    /// updates, new members appended) gives the factor computed afresh, also
+    /// when a singular direction forces the fallback.
     #[test]
     fn factor_from_the_last_one_matches_a_fresh_factor() {
         // M = B^T B + I (15 x 15), B pseudo-random; with `dup`, column 6
