@@ -579,17 +579,13 @@ fn full_gradient(prob: &Problem, w: &[f64], wk: &mut Work, l1: f64) {
         return;
     }
     wk.top.build(wk.r.iter().zip(&wk.r_ref).map(|(r, q)| r - q));
-    let limit = check_limit(l1);
     let mut exact = 0;
     for (j, &wj) in w.iter().enumerate() {
-        let k = x.col_len(j);
-        let z_ref = f64::from(wk.z_ref[j]);
-        match wk.top.within(k, z_ref.abs(), limit) {
-            Some(_) if wj == 0.0 => wk.z[j] = z_ref,
-            _ => {
-                wk.z[j] = x.col(j).dot(&wk.r);
-                exact += k;
-            }
+        if wj == 0.0 && ref_bound(prob, wk, j, l1).is_some() {
+            wk.z[j] = f64::from(wk.z_ref[j]);
+        } else {
+            wk.z[j] = x.col(j).dot(&wk.r);
+            exact += x.col_len(j);
         }
     }
     wk.bounded = true;
@@ -602,14 +598,22 @@ fn check_limit(l1: f64) -> f64 {
     l1 * (1.0 - 1e-9)
 }
 
+/// The bounded check's test for feature j: a bound on `|X_j^T r|` from the
+/// reference, `|z_ref_j|` plus the bound on `|X_j^T (r - r_ref)|` (`wk.top`),
+/// if it keeps feature j inside the box (below [`check_limit`]).
+fn ref_bound(prob: &Problem, wk: &Work, j: usize, l1: f64) -> Option<f64> {
+    let z_ref = f64::from(wk.z_ref[j]).abs();
+    wk.top.within(prob.x.col_len(j), z_ref, check_limit(l1))
+}
+
 /// An upper bound on `|X_j^T r|` after [`full_gradient`] at `l1` with
 /// weight `wj` (the same test it made: `|z_j|` where it computed z_j).
 fn z_bound(prob: &Problem, wk: &Work, j: usize, wj: f64, l1: f64) -> f64 {
-    if wk.bounded && wj == 0.0 {
-        let z_ref = f64::from(wk.z_ref[j]).abs();
-        if let Some(b) = wk.top.within(prob.x.col_len(j), z_ref, check_limit(l1)) {
-            return b;
-        }
+    if wk.bounded
+        && wj == 0.0
+        && let Some(b) = ref_bound(prob, wk, j, l1)
+    {
+        return b;
     }
     wk.z[j].abs()
 }
