@@ -78,6 +78,7 @@ use certify::Scope;
 
 use super::design::{Column, Complements, Design};
 use super::params::ValidParams;
+use super::shapes::Shapes;
 use super::twins::Twins;
 use crate::error::{Error, Result};
 
@@ -174,6 +175,8 @@ pub(crate) struct Problem<'a> {
     /// Complements of the columns found in most rows (coordinate descent
     /// walks those instead).
     pub comp: Complements,
+    /// Features grouped by column length and first row.
+    pub shapes: Shapes,
 }
 
 impl<'a> Problem<'a> {
@@ -238,6 +241,7 @@ impl<'a> Problem<'a> {
             null_dev,
             total_weight: n as f64,
             comp: x.complements(),
+            shapes: Shapes::new(x),
         })
     }
 
@@ -328,14 +332,21 @@ pub(crate) struct Work {
     /// Change of margins of a Newton direction; trial margins.
     deta: Vec<f64>,
     trial: Vec<f64>,
-    /// z = X^T r at the last full check (exact where it matters, see
-    /// [`full_gradient`]; `bounded` when it skipped some), and the
-    /// reference pass (z_ref = X^T r_ref) the bounds start from.
-    pub z: Vec<f64>,
+    /// `z[k] = X_j^T r`, j = `exact[k]`, at the last full check: the
+    /// features where it can matter (ascending; `is_exact` their bits). For
+    /// the others, `z_ref` bounds `|X_j^T r_ref|` at the reference pass
+    /// (binary designs; f32 rounded away from 0), from which
+    /// [`full_gradient`] bounds `|X_j^T r|` (`top` bounds
+    /// `X_j^T (r - r_ref)`; `zmax` the largest `|z_ref_j|` of each block of
+    /// [`Shapes`]). A feature stays exact until the next reference pass.
+    z: Vec<f64>,
+    exact: Vec<u32>,
+    is_exact: Bits,
+    fresh: Vec<u32>,
     z_ref: Vec<f32>,
+    zmax: Vec<f64>,
     r_ref: Vec<f64>,
     ref_ok: bool,
-    bounded: bool,
     top: bound::TopSums,
     /// Membership of the working set.
     in_ws: Bits,
@@ -426,11 +437,14 @@ impl Work {
             rq: vec![0.0; n],
             deta: vec![0.0; n],
             trial: vec![0.0; n],
-            z: vec![0.0; p],
-            z_ref: vec![0.0; p],
+            z: Vec::new(),
+            exact: Vec::new(),
+            is_exact: Bits::new(p),
+            fresh: Vec::new(),
+            z_ref: Vec::new(),
+            zmax: Vec::new(),
             r_ref: vec![0.0; n],
             ref_ok: false,
-            bounded: false,
             top: bound::TopSums::default(),
             in_ws: Bits::new(p),
             ws: Vec::new(),
@@ -549,11 +563,11 @@ fn optimize_intercept(prob: &Problem, st: &mut State, wk: &mut Work, current: Op
     loss
 }
 
-/// Makes the intercept optimal and leaves `wk.z = X^T r` at the current point.
-pub(crate) fn gradient_at(prob: &Problem, st: &mut State, wk: &mut Work) {
+/// Makes the intercept optimal and computes `z = X^T r` at the current
+/// point (a reference pass at `l1`, [`reference_pass`]).
+pub(crate) fn gradient_at(prob: &Problem, st: &mut State, wk: &mut Work, l1: f64) {
     optimize_intercept(prob, st, wk, None);
-    prob.x.xt_dot(&wk.r, &mut wk.z);
-    set_reference(prob, wk);
+    reference_pass(prob, &st.w, wk, l1);
 }
 
 /// Share of the design's non-zeros above which a bounded full check costs
@@ -565,31 +579,54 @@ const REF_REFRESH: f64 = 0.5;
 /// bound `|X_j^T r_ref| + |X_j^T (r - r_ref)|` (the second term bounded from
 /// the column's length, [`bound::TopSums`]), r_ref the residual of the last
 /// full pass. Every other feature is inside the box `|X_j^T r| <= l1`: it
-/// can neither violate the KKT conditions nor move the dual's scale, and it
-/// keeps `z_j` of the reference (an estimate, for the next lambda's
-/// screening); [`z_bound`] bounds `|X_j^T r|` for all. At large lambda,
+/// can neither violate the KKT conditions nor move the dual's scale. The
+/// features computed join `wk.exact` (those already in it are computed
+/// again); the rest are skipped a block of [`Shapes`] at a time where the
+/// block's largest reference value passes the test. At large lambda,
 /// where the residual moves little from one lambda to the next and most
 /// words are far from entering, this skips most of the pass (issue 3's
-/// path: 103 checks cost 69 passes).
+/// path: 103 checks cost 69 passes), and most features are never looked at
+/// one by one. Expects the non-zero weights in `wk.ws`.
 fn full_gradient(prob: &Problem, w: &[f64], wk: &mut Work, l1: f64) {
     let x = prob.x;
     if !(x.is_binary() && wk.ref_ok) {
-        x.xt_dot(&wk.r, &mut wk.z);
-        set_reference(prob, wk);
+        reference_pass(prob, w, wk, l1);
         return;
     }
     wk.top.build(wk.r.iter().zip(&wk.r_ref).map(|(r, q)| r - q));
-    let mut exact = 0;
-    for (j, &wj) in w.iter().enumerate() {
-        if wj == 0.0 && ref_bound(prob, wk, j, l1).is_some() {
-            wk.z[j] = f64::from(wk.z_ref[j]);
-        } else {
-            wk.z[j] = x.col(j).dot(&wk.r);
-            exact += x.col_len(j);
+    let limit = check_limit(l1);
+    wk.fresh.clear();
+    for &j in &wk.ws {
+        if w[j as usize] != 0.0 && !wk.is_exact.get(j as usize) {
+            wk.fresh.push(j);
         }
     }
-    wk.bounded = true;
-    wk.ref_ok = exact as f64 <= REF_REFRESH * x.nnz() as f64;
+    for b in 0..prob.shapes.blocks() {
+        let (members, len) = prob.shapes.block(b);
+        let spread = wk.top.bound(len);
+        if wk.zmax[b] + spread <= limit {
+            continue;
+        }
+        for &j in members {
+            let j = j as usize;
+            if w[j] == 0.0 && !wk.is_exact.get(j) && f64::from(wk.z_ref[j]) + spread > limit {
+                wk.fresh.push(j as u32);
+            }
+        }
+    }
+    for &j in &wk.fresh {
+        wk.is_exact.set(j as usize, true);
+    }
+    wk.exact.extend_from_slice(&wk.fresh);
+    wk.exact.sort_unstable();
+    wk.z.clear();
+    let mut nnz = 0;
+    for &j in &wk.exact {
+        let col = x.col(j as usize);
+        wk.z.push(col.dot(&wk.r));
+        nnz += col.rows.len();
+    }
+    wk.ref_ok = nnz as f64 <= REF_REFRESH * x.nnz() as f64;
 }
 
 /// The bounded checks' threshold: a bound must clear `l1` by more than the
@@ -598,42 +635,72 @@ fn check_limit(l1: f64) -> f64 {
     l1 * (1.0 - 1e-9)
 }
 
-/// The bounded check's test for feature j: a bound on `|X_j^T r|` from the
-/// reference, `|z_ref_j|` plus the bound on `|X_j^T (r - r_ref)|` (`wk.top`),
-/// if it keeps feature j inside the box (below [`check_limit`]).
-fn ref_bound(prob: &Problem, wk: &Work, j: usize, l1: f64) -> Option<f64> {
-    let z_ref = f64::from(wk.z_ref[j]).abs();
-    wk.top.within(prob.x.col_len(j), z_ref, check_limit(l1))
-}
-
-/// An upper bound on `|X_j^T r|` after [`full_gradient`] at `l1` with
-/// weight `wj` (the same test it made: `|z_j|` where it computed z_j).
-fn z_bound(prob: &Problem, wk: &Work, j: usize, wj: f64, l1: f64) -> f64 {
-    if wk.bounded
-        && wj == 0.0
-        && let Some(b) = ref_bound(prob, wk, j, l1)
-    {
-        return b;
-    }
-    wk.z[j].abs()
-}
-
-/// After an exact `wk.z = X^T r`: it becomes the reference of the bounded
-/// checks (binary designs), kept in single precision rounded away from 0
-/// (`|z_ref|` then still bounds `|X_j^T r_ref|`).
-fn set_reference(prob: &Problem, wk: &mut Work) {
-    wk.bounded = false;
-    wk.ref_ok = prob.x.is_binary();
+/// A full pass `X^T r`; r becomes the reference of the bounded checks
+/// (binary designs) and the exact features those that matter at `l1` (the
+/// non-zero weights and `|X_j^T r| > l1`; every feature of a design with
+/// values).
+fn reference_pass(prob: &Problem, w: &[f64], wk: &mut Work, l1: f64) {
+    let x = prob.x;
+    wk.ref_ok = x.is_binary();
+    wk.exact.clear();
+    wk.z.clear();
+    let limit = check_limit(l1);
     if wk.ref_ok {
-        for (q, &z) in wk.z_ref.iter_mut().zip(&wk.z) {
-            let f = z as f32;
-            *q = if f64::from(f).abs() < z.abs() {
-                if z > 0.0 { f.next_up() } else { f.next_down() }
+        wk.z_ref.resize(x.cols(), 0.0);
+    }
+    for (j, &wj) in w.iter().enumerate() {
+        let z = x.col(j).dot(&wk.r);
+        let on = !wk.ref_ok || wj != 0.0 || z.abs() > limit;
+        wk.is_exact.set(j, on);
+        if on {
+            wk.exact.push(j as u32);
+            wk.z.push(z);
+        }
+        if wk.ref_ok {
+            // |z_ref| >= |z|, so that it still bounds X_j^T r_ref.
+            let f = z.abs() as f32;
+            wk.z_ref[j] = if f64::from(f) < z.abs() {
+                f.next_up()
             } else {
                 f
             };
         }
+    }
+    if wk.ref_ok {
         wk.r_ref.copy_from_slice(&wk.r);
+        wk.top.build(std::iter::repeat_n(0.0, x.rows()));
+        wk.zmax.clear();
+        wk.zmax.extend((0..prob.shapes.blocks()).map(|b| {
+            let (members, _) = prob.shapes.block(b);
+            members
+                .iter()
+                .fold(0.0f64, |m, &j| m.max(f64::from(wk.z_ref[j as usize])))
+        }));
+    }
+}
+
+/// The strong rule's candidates for the next lambda: the features with
+/// `|z_j| >= cut`, z_j from the last full check (where it bounded
+/// `|X_j^T r|`, the reference value `|z_ref_j|` instead), into `out`.
+pub(crate) fn screen(prob: &Problem, wk: &Work, cut: f64, out: &mut Vec<u32>) {
+    out.clear();
+    out.extend(
+        wk.exact
+            .iter()
+            .zip(&wk.z)
+            .filter(|&(_, z)| z.abs() >= cut)
+            .map(|(&j, _)| j),
+    );
+    for b in 0..prob.shapes.blocks() {
+        if wk.zmax.get(b).is_none_or(|&m| m < cut) {
+            continue;
+        }
+        let (members, _) = prob.shapes.block(b);
+        out.extend(
+            members.iter().filter(|&&j| {
+                !wk.is_exact.get(j as usize) && f64::from(wk.z_ref[j as usize]) >= cut
+            }),
+        );
     }
 }
 
@@ -642,7 +709,8 @@ fn set_reference(prob: &Problem, wk: &mut Work) {
 /// `gamma` (1 on a geometric grid), keeping each weight's sign (a weight the
 /// secant would carry through zero is set to zero). The predicted point is
 /// kept only if F at `lambda` is lower there than at the last fit, so it can
-/// only help the solver that follows.
+/// only help the solver that follows. The non-zero weights are those of the
+/// last solve's working set, `wk.ws`.
 pub(crate) fn predict(
     prob: &Problem,
     st: &mut State,
@@ -654,12 +722,7 @@ pub(crate) fn predict(
 ) {
     let (l1, l2) = (lambda * alpha, lambda * (1.0 - alpha));
     let pen = |w: f64| l1 * w.abs() + 0.5 * l2 * w * w;
-    let f_now = loss_at(prob, &st.eta)
-        + st.w
-            .iter()
-            .filter(|w| **w != 0.0)
-            .map(|&w| pen(w))
-            .sum::<f64>();
+    let f_now = loss_at(prob, &st.eta) + wk.ws.iter().map(|&j| pen(st.w[j as usize])).sum::<f64>();
     // Proposed changes: only weights non-zero now move.
     let db = gamma * (st.b0 - prev.intercept);
     wk.trial
@@ -669,7 +732,8 @@ pub(crate) fn predict(
     let mut moves: Vec<(usize, f64)> = Vec::new();
     let mut pen_new = 0.0;
     let mut k = 0;
-    for (j, &w1) in st.w.iter().enumerate() {
+    for &j in &wk.ws {
+        let (j, w1) = (j as usize, st.w[j as usize]);
         if w1 == 0.0 {
             continue;
         }
@@ -813,7 +877,9 @@ pub(crate) struct Outcome {
 /// Solves at `lambda` from `st` (warm start). `screened`: features to start
 /// the working set with besides the non-zero ones (a strong-rule set); the
 /// final check covers every feature, so a wrong screen costs time, not accuracy.
-/// On return `wk.z` holds X^T r at the solution.
+/// `st`'s non-zero weights must be in `wk.ws` (as after the last solve with
+/// `wk`, or a null `st`). On return `wk.ws` holds every non-zero weight, and
+/// `wk.z` X^T r at the solution where it matters ([`full_gradient`]).
 pub(crate) fn solve(
     prob: &Problem,
     lambda: f64,
@@ -829,17 +895,13 @@ pub(crate) fn solve(
     let tol = params.tol();
     let mut out = Outcome::default();
 
-    // Working set: the non-zero features and the screened ones.
+    // Working set: the non-zero features (all in the last one) and the
+    // screened ones.
+    debug_assert!((0..p).all(|j| st.w[j] == 0.0 || wk.in_ws.get(j)));
     for &j in &wk.ws {
-        wk.in_ws.set(j as usize, false);
+        wk.in_ws.set(j as usize, st.w[j as usize] != 0.0);
     }
-    wk.ws.clear();
-    for j in 0..p {
-        if st.w[j] != 0.0 {
-            wk.in_ws.set(j, true);
-            wk.ws.push(j as u32);
-        }
-    }
+    wk.ws.retain(|&j| st.w[j as usize] != 0.0);
     for &j in screened {
         if !wk.in_ws.get(j as usize) {
             wk.in_ws.set(j as usize, true);
@@ -873,8 +935,9 @@ pub(crate) fn solve(
             let mut ex = BoxExcess::default();
             let mut kkt = wk.r.iter().sum::<f64>().abs();
             let mut pen = 0.0;
-            for j in 0..p {
-                let (zj, wj) = (wk.z[j], st.w[j]);
+            // The features skipped are inside the box: nothing to add.
+            for (&j, &zj) in wk.exact.iter().zip(&wk.z) {
+                let wj = st.w[j as usize];
                 ex.add(zj, l1);
                 kkt = kkt.max(violation(zj, wj, l1, l2));
                 pen += l1 * wj.abs() + 0.5 * l2 * wj * wj;
@@ -910,11 +973,11 @@ pub(crate) fn solve(
                 outside = outside.max(f64::from(cands[k].0));
                 cands.truncate(k);
             };
-            for j in 0..p {
-                if !wk.in_ws.get(j) {
-                    let v = (wk.z[j].abs() - l1).max(0.0);
+            for (&j, &zj) in wk.exact.iter().zip(&wk.z) {
+                if !wk.in_ws.get(j as usize) {
+                    let v = (zj.abs() - l1).max(0.0);
                     if v > 0.0 {
-                        wk.cands.push((v as f32, j as u32));
+                        wk.cands.push((v as f32, j));
                         if wk.cands.len() > 2 * k {
                             keep_worst(&mut wk.cands);
                         }
@@ -1939,22 +2002,25 @@ fn solve_small(
     c.iter().all(|v| v.is_finite())
 }
 
-/// Builds the public [`Fit`] from a solved state. `twins`: the identical
-/// columns found so far (kept along a path, see [`Twins`]).
+/// Builds the public [`Fit`] from a solved state (`wk` of its solve).
+/// `twins`: the identical columns found so far (kept along a path, see
+/// [`Twins`]).
 pub(crate) fn make_fit(
     prob: &Problem,
     lambda: f64,
     alpha: f64,
     st: &State,
+    wk: &Work,
     out: &Outcome,
     twins: &mut Twins,
 ) -> Fit {
-    let weights: Vec<(u32, f64)> =
-        st.w.iter()
-            .enumerate()
-            .filter(|(_, w)| **w != 0.0)
-            .map(|(j, &w)| (j as u32, w))
-            .collect();
+    // The non-zero weights are in the working set (ascending).
+    let weights: Vec<(u32, f64)> = wk
+        .ws
+        .iter()
+        .map(|&j| (j, st.w[j as usize]))
+        .filter(|&(_, w)| w != 0.0)
+        .collect();
     let deviance = 2.0 * prob.total_weight * out.loss;
     let dev_explained = 1.0 - deviance / prob.null_dev;
     let mut warnings = Vec::new();
@@ -1973,7 +2039,7 @@ pub(crate) fn make_fit(
         ));
     }
     if lambda * (1.0 - alpha) == 0.0 {
-        for (j, k) in twins.of(prob.x, &weights) {
+        for (j, k) in twins.of(prob.x, &prob.shapes, &weights) {
             warnings.push(format!(
                 "features {j} and {k} are identical: with {} only the sum of their \
                  weights is determined",
@@ -2046,6 +2112,7 @@ pub fn fit(
         lambda,
         params.alpha(),
         &st,
+        &wk,
         &out,
         &mut twins,
     ))
@@ -2211,7 +2278,7 @@ pub(crate) mod tests {
         let lmax = lambda_max(&x, &y, None, 1.0).unwrap();
         let mut st = State::null(&prob);
         let mut wk = Work::new(x.rows(), x.cols());
-        gradient_at(&prob, &mut st, &mut wk);
+        gradient_at(&prob, &mut st, &mut wk, lmax);
         let mut exact = vec![0.0; x.cols()];
         let mut skipped = 0;
         for k in 1..8 {
@@ -2220,10 +2287,16 @@ pub(crate) mod tests {
             // A point of this solve, then the check from the reference.
             full_gradient(&prob, &st.w, &mut wk, lambda);
             x.xt_dot(&wk.r, &mut exact);
+            let listed: Vec<u32> = (0..x.cols() as u32)
+                .filter(|&j| wk.is_exact.get(j as usize))
+                .collect();
+            assert_eq!(wk.exact, listed);
             for (j, &ej) in exact.iter().enumerate() {
-                let zb = z_bound(&prob, &wk, j, st.w[j], lambda);
-                assert!(ej.abs() <= zb * (1.0 + 1e-12) + 1e-15, "bound, feature {j}");
-                if wk.z[j] != ej {
+                if let Ok(k) = wk.exact.binary_search(&(j as u32)) {
+                    assert_eq!(wk.z[k], ej, "feature {j}");
+                } else {
+                    let zb = f64::from(wk.z_ref[j]) + wk.top.bound(x.col_len(j));
+                    assert!(ej.abs() <= zb * (1.0 + 1e-12) + 1e-15, "bound, feature {j}");
                     assert!(st.w[j] == 0.0 && zb <= lambda, "feature {j} skipped");
                     skipped += 1;
                 }

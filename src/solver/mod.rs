@@ -77,6 +77,7 @@ mod cv;
 mod design;
 mod params;
 mod path;
+mod shapes;
 mod twins;
 
 pub use cd::{Fit, fit, lambda_max, objective};
@@ -129,6 +130,7 @@ impl<'a> Solver<'a> {
             lambda,
             params.alpha(),
             &self.state,
+            &self.work,
             &out,
             &mut self.twins,
         ))

@@ -95,19 +95,18 @@ pub(crate) fn path_on_grid(
         null_deviance: prob.null_dev,
         warning: None,
     };
-    cd::gradient_at(prob, &mut st, &mut wk);
+    cd::gradient_at(
+        prob,
+        &mut st,
+        &mut wk,
+        alpha * grid.first().copied().unwrap_or(lambda_max),
+    );
     let mut prev_lambda = grid.first().copied().unwrap_or(lambda_max).max(lambda_max);
     let mut screened: Vec<u32> = Vec::new();
     let mut twins = Twins::default();
     for &lambda in grid {
         let cut = alpha * (2.0 * lambda - prev_lambda);
-        screened.clear();
-        screened.extend(
-            wk.z.iter()
-                .enumerate()
-                .filter(|(_, z)| z.abs() >= cut)
-                .map(|(j, _)| j as u32),
-        );
+        cd::screen(prob, &wk, cut, &mut screened);
         if let [.., before, last] = path.fits.as_slice() {
             let gamma = (lambda / last.lambda).ln() / (last.lambda / before.lambda).ln();
             if gamma.is_finite() && gamma > 0.0 {
@@ -123,7 +122,7 @@ pub(crate) fn path_on_grid(
             }
         }
         let out = cd::solve(prob, lambda, &mut st, &mut wk, &screened, params);
-        let fit = cd::make_fit(prob, lambda, alpha, &st, &out, &mut twins);
+        let fit = cd::make_fit(prob, lambda, alpha, &st, &wk, &out, &mut twins);
         let dev = fit.dev_explained;
         let converged = fit.converged;
         path.lambdas.push(lambda);

@@ -2,14 +2,16 @@
 //! with alpha = 1 (or lambda = 0) two identical columns share one weight
 //! between them in any proportion, so the fit is not unique.
 //!
-//! Finding them takes a pass over every column's length and a comparison
-//! with each column of a weighted feature's length. Along a path the
-//! weighted features change by a few per lambda, so [`Twins`] remembers the
-//! features it has looked up and scans only for the new ones (on issue 3's
-//! path, 100 lambdas, this was 3% of the path's time when every fit scanned
-//! for all of its features).
+//! Identical columns have the same length and first row: the candidates
+//! for a feature are found in [`Shapes`] by binary search and compared.
+//! Along a path the weighted features change by a few per lambda, so
+//! [`Twins`] remembers the features it has looked up and looks up only the
+//! new ones (on issue 3's path, 100 lambdas, this was 3% of the path's time
+//! when every fit scanned every column for all of its features; a scan of
+//! every column for the new ones was still 2% on scikit-learn's matrix).
 
 use super::design::Design;
+use super::shapes::Shapes;
 
 /// The identical columns found so far, kept along a path.
 #[derive(Clone, Debug, Default)]
@@ -24,14 +26,19 @@ impl Twins {
     /// Pairs `(j, k)`, j a feature with a non-zero weight (`weights`
     /// ascending) and k any other feature whose column (rows and values) is
     /// identical; a pair of two weighted features once, as `j < k`.
-    pub(crate) fn of(&mut self, x: &Design, weights: &[(u32, f64)]) -> Vec<(u32, u32)> {
+    pub(crate) fn of(
+        &mut self,
+        x: &Design,
+        shapes: &Shapes,
+        weights: &[(u32, f64)],
+    ) -> Vec<(u32, u32)> {
         let fresh: Vec<u32> = weights
             .iter()
             .map(|&(j, _)| j)
             .filter(|j| self.seen.binary_search(j).is_err())
             .collect();
         if !fresh.is_empty() {
-            self.pairs.extend(scan(x, &fresh));
+            self.pairs.extend(scan(x, shapes, &fresh));
             self.pairs.sort_unstable();
             self.seen.extend(fresh);
             self.seen.sort_unstable();
@@ -45,36 +52,18 @@ impl Twins {
     }
 }
 
-/// Every `(j, k)`, j in `feats` and k != j a column identical to j's. One
-/// pass over the column lengths, each tested against a bit set of the
-/// features' lengths; columns are compared only when their lengths match.
-fn scan(x: &Design, feats: &[u32]) -> Vec<(u32, u32)> {
+/// Every `(j, k)`, j in `feats` and k != j a column identical to j's.
+fn scan(x: &Design, shapes: &Shapes, feats: &[u32]) -> Vec<(u32, u32)> {
     let mut pairs = Vec::new();
-    // Features by column length, sorted; lengths as a bit set.
-    let mut by_len: Vec<(usize, u32)> = feats
-        .iter()
-        .map(|&j| (x.col_len(j as usize), j))
-        .filter(|&(len, _)| len > 0)
-        .collect();
-    if by_len.is_empty() {
-        return pairs;
-    }
-    by_len.sort_unstable();
-    let mut lens = vec![0u64; x.rows() / 64 + 1];
-    for &(len, _) in &by_len {
-        lens[len / 64] |= 1 << (len % 64);
-    }
-    for k in 0..x.cols() {
-        let len = x.col_len(k);
-        if lens[len / 64] & (1 << (len % 64)) == 0 {
+    for &j in feats {
+        let cj = x.col(j as usize);
+        if cj.rows.is_empty() {
             continue;
         }
-        let ck = x.col(k);
-        let from = by_len.partition_point(|&(l, _)| l < len);
-        for &(_, j) in by_len[from..].iter().take_while(|&&(l, _)| l == len) {
-            let cj = x.col(j as usize);
-            if j as usize != k && cj.rows == ck.rows && cj.values == ck.values {
-                pairs.push((j, k as u32));
+        for &k in shapes.same_shape(x, j as usize) {
+            let ck = x.col(k as usize);
+            if k != j && cj.rows == ck.rows && cj.values == ck.values {
+                pairs.push((j, k));
             }
         }
     }
@@ -101,15 +90,19 @@ mod tests {
     #[test]
     fn pairs_follow_the_weighted_features_as_they_change() {
         let x = design();
+        let s = Shapes::new(&x);
         let mut twins = Twins::default();
-        assert_eq!(twins.of(&x, &[(1, 1.0)]), vec![]);
-        assert_eq!(twins.of(&x, &[(0, 1.0), (1, 1.0)]), vec![(0, 2), (0, 3)]);
+        assert_eq!(twins.of(&x, &s, &[(1, 1.0)]), vec![]);
+        assert_eq!(
+            twins.of(&x, &s, &[(0, 1.0), (1, 1.0)]),
+            vec![(0, 2), (0, 3)]
+        );
         // 0 and 3 both weighted: their pair once, as j < k.
         let both = vec![(0, 2), (0, 3), (3, 2)];
-        assert_eq!(twins.of(&x, &[(0, 1.0), (3, 1.0)]), both);
-        assert_eq!(twins.of(&x, &[(3, 1.0)]), vec![(3, 0), (3, 2)]);
-        assert_eq!(twins.of(&x, &[(4, 1.0)]), vec![]);
+        assert_eq!(twins.of(&x, &s, &[(0, 1.0), (3, 1.0)]), both);
+        assert_eq!(twins.of(&x, &s, &[(3, 1.0)]), vec![(3, 0), (3, 2)]);
+        assert_eq!(twins.of(&x, &s, &[(4, 1.0)]), vec![]);
         // A fresh cache gives the same answers.
-        assert_eq!(Twins::default().of(&x, &[(0, 1.0), (3, 1.0)]), both);
+        assert_eq!(Twins::default().of(&x, &s, &[(0, 1.0), (3, 1.0)]), both);
     }
 }

@@ -68,8 +68,8 @@ impl TopSums {
     }
 
     /// An upper bound on `|x^T d|` for a 0/1 column x with `k` ones.
-    #[cfg(test)]
-    fn bound(&self, k: usize) -> f64 {
+    #[inline]
+    pub fn bound(&self, k: usize) -> f64 {
         self.by_len[k]
     }
 

@@ -57,7 +57,7 @@
 use super::bound::TopSums;
 use super::{
     BoxExcess, MAX_SUPPORT, NO_COMP, Problem, Work, check_limit, cholesky_apply, dual_value,
-    fact_pos, factor_support, moved_within, z_bound,
+    fact_pos, factor_support, moved_within,
 };
 
 /// Conjugate-gradient iterations allowed per correction.
@@ -80,7 +80,9 @@ pub(super) enum Scope {
     /// The working set `wk.ws`, z in `wk.h` (a stopping heuristic for the
     /// inner Newton steps, not a certificate).
     Working,
-    /// Every feature, z in `wk.z`: the certificate.
+    /// Every feature, z in `wk.z` for `wk.exact`, which holds every
+    /// feature that can be in A (the rest bounded, see
+    /// [`super::full_gradient`]): the certificate.
     All,
 }
 
@@ -236,11 +238,18 @@ fn precondition(wk: &Work, c: &mut Certify) {
     }
 }
 
-/// The scope's features (None: all, in order) and their z.
-fn scope_z(wk: &Work, scope: Scope) -> (Option<&[u32]>, &[f64]) {
+/// The scope's features that can be in A, each with its slot (in the
+/// working set for `Scope::Working`) and z, in ascending order.
+fn scope_z(wk: &Work, scope: Scope) -> Box<dyn Iterator<Item = (u32, u32, f64)> + '_> {
     match scope {
-        Scope::Working => (Some(&wk.ws), &wk.h[..wk.ws.len()]),
-        Scope::All => (None, &wk.z),
+        Scope::Working => Box::new(
+            wk.ws
+                .iter()
+                .zip(&wk.h)
+                .enumerate()
+                .map(|(k, (&j, &z))| (j, k as u32, z)),
+        ),
+        Scope::All => Box::new(wk.exact.iter().zip(&wk.z).map(|(&j, &z)| (j, j, z))),
     }
 }
 
@@ -271,15 +280,12 @@ fn correct(
     c.slots.clear();
     c.eps.clear();
     let mut w_l1 = 0.0;
-    let (feats, z) = scope_z(wk, scope);
-    let feature = |k: usize| feats.map_or(k as u32, |f| f[k]);
-    for (k, &zj) in z.iter().enumerate() {
-        let j = feature(k);
+    for (j, slot, zj) in scope_z(wk, scope) {
         let wj = w[j as usize];
         w_l1 += wj.abs();
         if wj != 0.0 || zj.abs() > l1 {
             c.feats.push(j);
-            c.slots.push(k as u32);
+            c.slots.push(slot);
             let target = if wj != 0.0 {
                 l1 * wj.signum() + l2 * wj
             } else {
@@ -443,19 +449,37 @@ fn correct(
             if binary {
                 c.top.build(c.delta.iter().copied());
             }
-            // A's members ascend: the next one not yet passed.
+            // The exact features; A's members (among them) ascend: the
+            // next one not yet passed.
             let mut next = 0;
-            for (j, &zj) in wk.z.iter().enumerate() {
-                let member = c.feats.get(next) == Some(&(j as u32));
+            for (&j, &zj) in wk.exact.iter().zip(&wk.z) {
+                let member = c.feats.get(next) == Some(&j);
                 next += usize::from(member);
-                let zb = if member {
-                    0.0
-                } else {
-                    z_bound(prob, wk, j, w[j], l1)
-                };
-                match delta_dot(prob, c, j, member || !binary, zb, l1) {
+                match delta_dot(prob, c, j as usize, member || !binary, zj.abs(), l1) {
                     Some(xd) => ex.add(zj + xd, l1),
                     None => ex.add(zj, l1),
+                }
+            }
+            // The features the full check bounded, `|X_j^T r| <= |z_ref_j|
+            // + wk.top`'s bound: a block at
+            // a time, and u_j exactly (both products) where the bound
+            // with X_j^T Delta's cannot keep it inside the box.
+            if binary {
+                let limit = check_limit(l1);
+                for b in 0..prob.shapes.blocks() {
+                    let (members, len) = prob.shapes.block(b);
+                    let spread = wk.top.bound(len);
+                    if wk.zmax[b] + spread + c.top.bound(len) <= limit {
+                        continue;
+                    }
+                    for &j in members {
+                        let j = j as usize;
+                        let zb = f64::from(wk.z_ref[j]) + spread;
+                        if !wk.is_exact.get(j) && c.top.within(len, zb, limit).is_none() {
+                            let col = prob.x.col(j);
+                            ex.add(col.dot(&wk.r) + col.dot(&c.delta), l1);
+                        }
+                    }
                 }
             }
         }
@@ -467,7 +491,7 @@ fn correct(
 /// `X_j^T Delta` where it can matter (`exact`: a member of A, or a design
 /// with values), else `None` when feature j stays inside the box
 /// `|X_j^T theta| <= l1` whatever `X_j^T Delta` is: `zb` bounds
-/// `|X_j^T r|` ([`z_bound`]) and `c.top` (built on Delta) bounds
+/// `|X_j^T r|` and `c.top` (built on Delta) bounds
 /// `|X_j^T Delta|` from the column's length. Skipping gives the same dual
 /// value as the exact product (such a `u_j` moves neither the scale t nor
 /// the Elastic-Net conjugate). Near the optimum Delta is small and the
@@ -581,7 +605,7 @@ mod tests {
                         .collect();
                     st.eta = x.margins(st.b0, &weights);
                 }
-                gradient_at(&prob, &mut st, &mut wk);
+                gradient_at(&prob, &mut st, &mut wk, l1);
                 let loss = optimize_intercept(&prob, &mut st, &mut wk, None);
                 let f = objective(&st);
                 assert!((f - loss - penalty_ws(&st.w, &all, l1, l2)).abs() < 1e-15);
