@@ -31,11 +31,11 @@
 //! Newton step on the support, as in the dual extrapolation of Massias,
 //! Gramfort & Salmon 2018, "Celer", which also improves the residual before
 //! rescaling). The system is solved by conjugate gradients (Hestenes &
-//! Stiefel 1952), preconditioned by a Cholesky factor: on the working set
-//! the members' Gram is factored at the current weights (and left for the
-//! next Newton step, here or at the next lambda, which reuses it), for all
-//! features the last factor serves, with the diagonal for members it lacks;
-//! they start from the last solution when A is the same set. `X^T Delta` is
+//! Stiefel 1952), preconditioned by a Cholesky factor: the Gram of A's
+//! members in the working set, factored at the current weights (and left
+//! for the next Newton step, here or at the next lambda, which reuses it),
+//! with the diagonal for the members outside; they start from the last
+//! solution when A is the same set. `X^T Delta` is
 //! computed only for A and the features a bound cannot keep inside the box
 //! ([`delta_dot`]).
 //! v is unclamped here, so a row the fit classifies with certainty moves
@@ -73,19 +73,6 @@ const MAX_CG: usize = 25;
 /// more than they save.
 const REFACTOR_DV_CERT: f64 = 0.1;
 
-/// Which features the dual value covers (their `z = X^T r` as left in
-/// [`Work`] by the check that asks).
-#[derive(Clone, Copy, PartialEq)]
-pub(super) enum Scope {
-    /// The working set `wk.ws`, z in `wk.h` (a stopping heuristic for the
-    /// inner Newton steps, not a certificate).
-    Working,
-    /// Every feature, z in `wk.z` for `wk.exact`, which holds every
-    /// feature that can be in A (the rest bounded, see
-    /// [`super::full_gradient`]): the certificate.
-    All,
-}
-
 /// Scratch of the correction, reused along a path.
 #[derive(Default)]
 pub(super) struct Certify {
@@ -94,8 +81,6 @@ pub(super) struct Certify {
     /// Members of A (features), their slot in the complements (or NO_COMP),
     /// v-weighted sums s_j, diagonals of G and right-hand sides.
     feats: Vec<u32>,
-    /// Their slots in the working set (Scope::Working).
-    slots: Vec<u32>,
     comp: Vec<u32>,
     s: Vec<f64>,
     diag: Vec<f64>,
@@ -118,25 +103,26 @@ pub(super) struct Certify {
     last_feats: Vec<u32>,
     last_d: Vec<f64>,
     warm: Vec<f64>,
-    /// Bounds on X_j^T Delta (Scope::All).
+    /// Bounds on X_j^T Delta.
     top: TopSums,
 }
 
 /// The dual value at the corrected residual (see the module notes), or
-/// `None` when there is nothing to correct. `w` the current weights (dense),
-/// `budget` the gap allowed (absolute): conjugate gradients stop once the
-/// violations left over cost a small part of it.
+/// `None` when there is nothing to correct, after a full check
+/// ([`super::full_gradient`]: z for the features in `wk.exact`, which holds
+/// every feature that can be in A, and bounds for the rest). `w` the
+/// current weights (dense), `budget` the gap allowed (absolute): conjugate
+/// gradients stop once the violations left over cost a small part of it.
 pub(super) fn corrected_dual(
     prob: &Problem,
     wk: &mut Work,
     w: &[f64],
     l1: f64,
     l2: f64,
-    scope: Scope,
     budget: f64,
 ) -> Option<f64> {
     let mut c = std::mem::take(&mut wk.cert);
-    let out = correct(prob, wk, &mut c, w, l1, l2, scope, budget);
+    let out = correct(prob, wk, &mut c, w, l1, l2, budget);
     wk.cert = c;
     out
 }
@@ -168,8 +154,7 @@ fn apply_vx(prob: &Problem, c: &mut Certify, d: &[f64], hb: f64) {
 }
 
 /// The conjugate gradients' start: the last solution when A is the same
-/// set (the certificate of the full check right after the working set's,
-/// or a later check at the same lambda: the right-hand side moved little),
+/// set (a later check at the same lambda: the right-hand side moved little),
 /// with `c.res = eps - G d`; else 0. Kept only if it leaves a smaller
 /// residual than 0 does.
 fn warm_start(prob: &Problem, c: &mut Certify, hb: f64) {
@@ -238,22 +223,6 @@ fn precondition(wk: &Work, c: &mut Certify) {
     }
 }
 
-/// The scope's features that can be in A, each with its slot (in the
-/// working set for `Scope::Working`) and z, in ascending order.
-fn scope_z(wk: &Work, scope: Scope) -> Box<dyn Iterator<Item = (u32, u32, f64)> + '_> {
-    match scope {
-        Scope::Working => Box::new(
-            wk.ws
-                .iter()
-                .zip(&wk.h)
-                .enumerate()
-                .map(|(k, (&j, &z))| (j, k as u32, z)),
-        ),
-        Scope::All => Box::new(wk.exact.iter().zip(&wk.z).map(|(&j, &z)| (j, j, z))),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
 fn correct(
     prob: &Problem,
     wk: &mut Work,
@@ -261,7 +230,6 @@ fn correct(
     w: &[f64],
     l1: f64,
     l2: f64,
-    scope: Scope,
     budget: f64,
 ) -> Option<f64> {
     let n = prob.x.rows();
@@ -277,15 +245,13 @@ fn correct(
 
     // The set A and its right-hand side.
     c.feats.clear();
-    c.slots.clear();
     c.eps.clear();
     let mut w_l1 = 0.0;
-    for (j, slot, zj) in scope_z(wk, scope) {
+    for (&j, &zj) in wk.exact.iter().zip(&wk.z) {
         let wj = w[j as usize];
         w_l1 += wj.abs();
         if wj != 0.0 || zj.abs() > l1 {
             c.feats.push(j);
-            c.slots.push(slot);
             let target = if wj != 0.0 {
                 l1 * wj.signum() + l2 * wj
             } else {
@@ -303,30 +269,37 @@ fn correct(
     c.diag.clear();
     for k in 0..ma {
         let j = c.feats[k];
-        let slot = match scope {
-            Scope::Working => wk.wcomp[c.slots[k] as usize],
-            Scope::All => prob.comp.find(j).unwrap_or(NO_COMP),
-        };
+        let slot = prob.comp.find(j).unwrap_or(NO_COMP);
         c.comp.push(slot);
         let (sj, hj) = prob.centered_curvature(j, slot, &c.v, hb);
         c.s.push(sj);
         c.diag.push(hj);
         c.eps[k] -= sj * rho0;
     }
-    // On the working set, factor the members' Gram at these weights (as a
-    // Newton step would: the next step, here or at the next lambda, reuses
-    // it), so that conjugate gradients end in a step or two (about 10 with
-    // the factor of the last step instead, whose support lacks the members
-    // that just entered: slower than factoring).
-    if scope == Scope::Working && prob.x.is_binary() && ma <= MAX_SUPPORT {
+    // Factor the Gram of the members in the working set at these weights
+    // (as a Newton step would: the next step, here or at the next lambda,
+    // reuses it), so that conjugate gradients end in a step or two (about
+    // 10 with the factor of the last step instead, whose support lacks the
+    // members that just entered: slower than factoring). The working set's
+    // slots of the step scratch (`wk.s`, `wk.wcomp`) are set for them; the
+    // next Newton step sets them all.
+    if prob.x.is_binary() && ma <= MAX_SUPPORT {
         let close = wk.fact_l2 == l2 && moved_within(&c.v, &wk.fact_v, REFACTOR_DV_CERT);
         wk.v.copy_from_slice(&c.v);
-        for (m, &k) in c.slots.iter().enumerate() {
-            wk.s[k as usize] = c.s[m];
-        }
+        let m = wk.ws.len();
+        wk.s.resize(m, 0.0);
+        wk.wcomp.resize(m, NO_COMP);
         wk.act.clear();
-        wk.act.extend_from_slice(&c.slots);
-        factor_support(prob, wk, l2, hb, close);
+        for (a, &j) in c.feats.iter().enumerate() {
+            if let Ok(k) = wk.ws.binary_search(&j) {
+                wk.s[k] = c.s[a];
+                wk.wcomp[k] = c.comp[a];
+                wk.act.push(k as u32);
+            }
+        }
+        if !wk.act.is_empty() {
+            factor_support(prob, wk, l2, hb, close);
+        }
     }
     // Each member's position in the last factor.
     c.fpos.clear();
@@ -432,54 +405,40 @@ fn correct(
         return None;
     }
 
-    // u = X^T theta = z + X^T Delta over the scope; t scales it feasible.
-    let d_sum: f64 = c.delta.iter().sum();
+    // u = X^T theta = z + X^T Delta; t scales it feasible.
     let mut ex = BoxExcess::default();
-    match scope {
-        Scope::Working => {
-            for (k, &j) in wk.ws.iter().enumerate() {
-                ex.add(
-                    wk.h[k] + prob.stored_dot(j, wk.wcomp[k], &c.delta, d_sum),
-                    l1,
-                );
-            }
+    let binary = prob.x.is_binary();
+    if binary {
+        c.top.build(c.delta.iter().copied());
+    }
+    // The exact features; A's members (among them) ascend: the next one
+    // not yet passed.
+    let mut next = 0;
+    for (&j, &zj) in wk.exact.iter().zip(&wk.z) {
+        let member = c.feats.get(next) == Some(&j);
+        next += usize::from(member);
+        match delta_dot(prob, c, j as usize, member || !binary, zj.abs(), l1) {
+            Some(xd) => ex.add(zj + xd, l1),
+            None => ex.add(zj, l1),
         }
-        Scope::All => {
-            let binary = prob.x.is_binary();
-            if binary {
-                c.top.build(c.delta.iter().copied());
+    }
+    // The features the full check bounded, `|X_j^T r| <= |z_ref_j| +
+    // wk.top`'s bound: a block at a time, and u_j exactly (both products)
+    // where the bound with X_j^T Delta's cannot keep it inside the box.
+    if binary {
+        let limit = check_limit(l1);
+        for b in 0..prob.shapes.blocks() {
+            let (members, len) = prob.shapes.block(b);
+            let spread = wk.top.bound(len);
+            if wk.zmax[b] + spread + c.top.bound(len) <= limit {
+                continue;
             }
-            // The exact features; A's members (among them) ascend: the
-            // next one not yet passed.
-            let mut next = 0;
-            for (&j, &zj) in wk.exact.iter().zip(&wk.z) {
-                let member = c.feats.get(next) == Some(&j);
-                next += usize::from(member);
-                match delta_dot(prob, c, j as usize, member || !binary, zj.abs(), l1) {
-                    Some(xd) => ex.add(zj + xd, l1),
-                    None => ex.add(zj, l1),
-                }
-            }
-            // The features the full check bounded, `|X_j^T r| <= |z_ref_j|
-            // + wk.top`'s bound: a block at
-            // a time, and u_j exactly (both products) where the bound
-            // with X_j^T Delta's cannot keep it inside the box.
-            if binary {
-                let limit = check_limit(l1);
-                for b in 0..prob.shapes.blocks() {
-                    let (members, len) = prob.shapes.block(b);
-                    let spread = wk.top.bound(len);
-                    if wk.zmax[b] + spread + c.top.bound(len) <= limit {
-                        continue;
-                    }
-                    for &j in members {
-                        let j = j as usize;
-                        let zb = f64::from(wk.z_ref[j]) + spread;
-                        if !wk.is_exact.get(j) && c.top.within(len, zb, limit).is_none() {
-                            let col = prob.x.col(j);
-                            ex.add(col.dot(&wk.r) + col.dot(&c.delta), l1);
-                        }
-                    }
+            for &j in members {
+                let j = j as usize;
+                let zb = f64::from(wk.z_ref[j]) + spread;
+                if !wk.is_exact.get(j) && c.top.within(len, zb, limit).is_none() {
+                    let col = prob.x.col(j);
+                    ex.add(col.dot(&wk.r) + col.dot(&c.delta), l1);
                 }
             }
         }
@@ -612,14 +571,14 @@ mod tests {
                 let mut ex = BoxExcess::default();
                 wk.z.iter().for_each(|&z| ex.add(z, l1));
                 let plain = dual_value(&prob, &wk, None, l1, l2, ex);
-                let corrected = corrected_dual(&prob, &mut wk, &st.w, l1, l2, Scope::All, 1e-9 * f);
+                let corrected = corrected_dual(&prob, &mut wk, &st.w, l1, l2, 1e-9 * f);
                 assert!(corrected.is_some() || !(1..3).contains(&case));
                 let Some(corrected) = corrected else { continue };
                 // Again at the same point, the conjugate gradients starting
                 // from the last solution (and going on where they stopped
                 // short): still a bound.
                 assert_eq!(wk.cert.last_feats, wk.cert.feats);
-                let again = corrected_dual(&prob, &mut wk, &st.w, l1, l2, Scope::All, 1e-9 * f);
+                let again = corrected_dual(&prob, &mut wk, &st.w, l1, l2, 1e-9 * f);
                 if let Some(again) = again {
                     assert!(again <= f_star * (1.0 + 1e-12), "{again} above F* {f_star}");
                 }
