@@ -710,7 +710,8 @@ pub(crate) fn screen(prob: &Problem, wk: &Work, cut: f64, out: &mut Vec<u32>) {
 /// secant would carry through zero is set to zero). The predicted point is
 /// kept only if F at `lambda` is lower there than at the last fit, so it can
 /// only help the solver that follows. The non-zero weights are those of the
-/// last solve's working set, `wk.ws`.
+/// last solve's working set, `wk.ws`; `loss` is the loss at `st` (the last
+/// solve's).
 pub(crate) fn predict(
     prob: &Problem,
     st: &mut State,
@@ -719,10 +720,11 @@ pub(crate) fn predict(
     alpha: f64,
     prev: &Fit,
     gamma: f64,
+    loss: f64,
 ) {
     let (l1, l2) = (lambda * alpha, lambda * (1.0 - alpha));
     let pen = |w: f64| l1 * w.abs() + 0.5 * l2 * w * w;
-    let f_now = loss_at(prob, &st.eta) + wk.ws.iter().map(|&j| pen(st.w[j as usize])).sum::<f64>();
+    let f_now = loss + wk.ws.iter().map(|&j| pen(st.w[j as usize])).sum::<f64>();
     // Proposed changes: only weights non-zero now move.
     let db = gamma * (st.b0 - prev.intercept);
     wk.trial
@@ -1190,15 +1192,19 @@ fn newton_step(
     if delta.is_nan() || delta >= -1e-22 * loss.abs() {
         return (loss, false);
     }
-    // Armijo backtracking on F (Yuan et al. 2012, eq. 20).
+    // Armijo backtracking on F (Yuan et al. 2012, eq. 20). Each trial
+    // refreshes a, 1 - a and r with its loss (the accepted one's are then
+    // current; if none is, those of the start are computed again).
     let pen0 = penalty_ws(&st.w, &wk.ws, l1, l2);
     let f0 = loss + pen0;
     let mut t = 1.0;
     for _ in 0..40 {
+        let mut trial = std::mem::take(&mut wk.trial);
         for i in 0..n {
-            wk.trial[i] = st.eta[i] + t * wk.deta[i];
+            trial[i] = st.eta[i] + t * wk.deta[i];
         }
-        let lt = loss_at(prob, &wk.trial);
+        let lt = refresh(prob, &trial, wk);
+        wk.trial = trial;
         let pt: f64 = wk
             .ws
             .iter()
@@ -1222,12 +1228,11 @@ fn newton_step(
                     st.w[j] + t * (nw - st.w[j])
                 };
             }
-            let l = refresh(prob, &st.eta, wk);
-            return (l, true);
+            return (lt, true);
         }
         t *= 0.5;
     }
-    (loss, false)
+    (refresh(prob, &st.eta, wk), false)
 }
 
 /// What [`support_solve`] and [`finish_support_step`] need of a Newton

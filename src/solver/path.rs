@@ -104,6 +104,8 @@ pub(crate) fn path_on_grid(
     let mut prev_lambda = grid.first().copied().unwrap_or(lambda_max).max(lambda_max);
     let mut screened: Vec<u32> = Vec::new();
     let mut twins = Twins::default();
+    // The loss at the last solution.
+    let mut loss = f64::NAN;
     for &lambda in grid {
         let cut = alpha * (2.0 * lambda - prev_lambda);
         cd::screen(prob, &wk, cut, &mut screened);
@@ -118,10 +120,12 @@ pub(crate) fn path_on_grid(
                     alpha,
                     before,
                     gamma.min(2.0),
+                    loss,
                 );
             }
         }
         let out = cd::solve(prob, lambda, &mut st, &mut wk, &screened, params);
+        loss = out.loss;
         let fit = cd::make_fit(prob, lambda, alpha, &st, &wk, &out, &mut twins);
         let dev = fit.dev_explained;
         let converged = fit.converged;
