@@ -746,6 +746,7 @@ pub(crate) fn screen(prob: &Problem, wk: &Work, cut: f64, out: &mut Vec<u32>) {
 /// only help the solver that follows. The non-zero weights are those of the
 /// last solve's working set, `wk.ws`; `loss` is the loss at `st` (the last
 /// solve's).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn predict(
     prob: &Problem,
     st: &mut State,
@@ -1234,8 +1235,8 @@ fn newton_step(
     let mut t = 1.0;
     for _ in 0..40 {
         let mut trial = std::mem::take(&mut wk.trial);
-        for i in 0..n {
-            trial[i] = st.eta[i] + t * wk.deta[i];
+        for ((tr, e), d) in trial.iter_mut().zip(&st.eta).zip(&wk.deta) {
+            *tr = e + t * d;
         }
         let lt = refresh(prob, &trial, wk);
         wk.trial = trial;
