@@ -605,7 +605,7 @@ pub(crate) fn gradient_at(prob: &Problem, st: &mut State, wk: &mut Work, l1: f64
 }
 
 /// Share of the design's non-zeros above which a bounded full check costs
-/// about a full pass: the next check makes one, and a new reference.
+/// about a full pass: it makes one instead, and a new reference.
 const REF_REFRESH: f64 = 0.5;
 
 /// The full check's `X^T r`, exactly where it can matter: for the non-zero
@@ -629,10 +629,15 @@ fn full_gradient(prob: &Problem, w: &[f64], wk: &mut Work, l1: f64) {
     }
     wk.top.build(wk.r.iter().zip(&wk.r_ref).map(|(r, q)| r - q));
     let limit = check_limit(l1);
+    // Non-zeros to visit; past REF_REFRESH of the design's (r moved far
+    // from r_ref, as after a cold start), a full pass instead.
+    let budget = REF_REFRESH * x.nnz() as f64;
+    let mut nnz: usize = wk.exact.iter().map(|&j| x.col_len(j as usize)).sum();
     wk.fresh.clear();
     for &j in &wk.ws {
         if w[j as usize] != 0.0 && !wk.is_exact.get(j as usize) {
             wk.fresh.push(j);
+            nnz += x.col_len(j as usize);
         }
     }
     for b in 0..prob.shapes.blocks() {
@@ -645,22 +650,27 @@ fn full_gradient(prob: &Problem, w: &[f64], wk: &mut Work, l1: f64) {
             let j = j as usize;
             if w[j] == 0.0 && !wk.is_exact.get(j) && f64::from(wk.z_ref[j]) + spread > limit {
                 wk.fresh.push(j as u32);
+                nnz += len;
             }
+        }
+        if nnz as f64 > budget {
+            reference_pass(prob, w, wk, l1);
+            return;
         }
     }
     for &j in &wk.fresh {
         wk.is_exact.set(j as usize, true);
     }
+    // Exact reservations: a cold start at small lambda makes most features
+    // exact, and doubling capacities would hold up to twice their memory.
+    wk.exact.reserve_exact(wk.fresh.len());
     wk.exact.extend_from_slice(&wk.fresh);
     wk.exact.sort_unstable();
     wk.z.clear();
-    let mut nnz = 0;
+    wk.z.reserve_exact(wk.exact.len());
     for &j in &wk.exact {
-        let col = x.col(j as usize);
-        wk.z.push(col.dot(&wk.r));
-        nnz += col.rows.len();
+        wk.z.push(x.col(j as usize).dot(&wk.r));
     }
-    wk.ref_ok = nnz as f64 <= REF_REFRESH * x.nnz() as f64;
 }
 
 /// The bounded checks' threshold: a bound must clear `l1` by more than the
@@ -676,41 +686,49 @@ fn check_limit(l1: f64) -> f64 {
 fn reference_pass(prob: &Problem, w: &[f64], wk: &mut Work, l1: f64) {
     let x = prob.x;
     wk.ref_ok = x.is_binary();
+    let limit = check_limit(l1);
     wk.exact.clear();
     wk.z.clear();
-    let limit = check_limit(l1);
-    if wk.ref_ok {
-        wk.z_ref.resize(x.cols(), 0.0);
+    if !wk.ref_ok {
+        (0..w.len()).for_each(|j| wk.is_exact.set(j, true));
+        wk.exact.extend(0..w.len() as u32);
+        wk.z.resize(w.len(), 0.0);
+        x.xt_dot(&wk.r, &mut wk.z);
+        return;
     }
+    // z_ref for every feature, and which are exact; then, with exact
+    // reservations (a cold start at small lambda makes most features
+    // exact, and doubling capacities would hold up to twice their memory),
+    // their z again in full precision.
+    wk.z_ref.resize(x.cols(), 0.0);
+    let mut count = 0;
     for (j, &wj) in w.iter().enumerate() {
         let z = x.col(j).dot(&wk.r);
-        let on = !wk.ref_ok || wj != 0.0 || z.abs() > limit;
+        let on = wj != 0.0 || z.abs() > limit;
         wk.is_exact.set(j, on);
-        if on {
-            wk.exact.push(j as u32);
-            wk.z.push(z);
-        }
-        if wk.ref_ok {
-            // |z_ref| >= |z|, so that it still bounds X_j^T r_ref.
-            let f = z.abs() as f32;
-            wk.z_ref[j] = if f64::from(f) < z.abs() {
-                f.next_up()
-            } else {
-                f
-            };
-        }
+        count += usize::from(on);
+        // |z_ref| >= |z|, so that it still bounds X_j^T r_ref.
+        let f = z.abs() as f32;
+        wk.z_ref[j] = if f64::from(f) < z.abs() {
+            f.next_up()
+        } else {
+            f
+        };
     }
-    if wk.ref_ok {
-        wk.r_ref.copy_from_slice(&wk.r);
-        wk.top.build(std::iter::repeat_n(0.0, x.rows()));
-        wk.zmax.clear();
-        wk.zmax.extend((0..prob.shapes.blocks()).map(|b| {
-            let (members, _) = prob.shapes.block(b);
-            members
-                .iter()
-                .fold(0.0f64, |m, &j| m.max(f64::from(wk.z_ref[j as usize])))
-        }));
-    }
+    wk.exact.reserve_exact(count);
+    wk.exact
+        .extend((0..w.len() as u32).filter(|&j| wk.is_exact.get(j as usize)));
+    wk.z.reserve_exact(count);
+    wk.z.extend(wk.exact.iter().map(|&j| x.col(j as usize).dot(&wk.r)));
+    wk.r_ref.copy_from_slice(&wk.r);
+    wk.top.build(std::iter::repeat_n(0.0, x.rows()));
+    wk.zmax.clear();
+    wk.zmax.extend((0..prob.shapes.blocks()).map(|b| {
+        let (members, _) = prob.shapes.block(b);
+        members
+            .iter()
+            .fold(0.0f64, |m, &j| m.max(f64::from(wk.z_ref[j as usize])))
+    }));
 }
 
 /// The strong rule's candidates for the next lambda: the features with
