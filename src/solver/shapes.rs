@@ -19,7 +19,7 @@
 use super::design::Design;
 
 /// Most features in one block.
-pub(crate) const BLOCK: usize = 64;
+const BLOCK: usize = 64;
 
 /// Features by (column length, first row, feature), and the blocks of that
 /// order.

@@ -67,10 +67,11 @@ const MAX_CG: usize = 25;
 /// preconditioner, and the next Newton step's quasi-Newton Hessian) while
 /// the IRLS weights moved by at most this fraction since they were all
 /// computed (`sum |v - v_then| <= REFACTOR_DV_CERT sum v`). On issue 3's
-/// path 38 of its 97 factors are then built in full instead of 81 at the
-/// Newton steps' 0.05, and the path takes 6% fewer instructions
-/// (callgrind); 0.15 is as good, 0.25 and more cost the next Newton steps
-/// more than they save.
+/// path, when the working set's gap was corrected too, 38 of its 97
+/// factors were then built in full instead of 81 at the Newton steps' 0.05,
+/// and the path took 6% fewer instructions (callgrind); 0.15 was as good,
+/// 0.25 and more cost the next Newton steps more than they save. Retuned
+/// since (0.05 to 0.3): none better by more than 1%.
 const REFACTOR_DV_CERT: f64 = 0.1;
 
 /// Scratch of the correction, reused along a path.
