@@ -679,6 +679,18 @@ fn check_limit(l1: f64) -> f64 {
     l1 * (1.0 - 1e-9)
 }
 
+/// Exact features whose z a reference pass keeps as it goes (see
+/// [`reference_pass`]); along issue 3's path at most a few hundred.
+const EXACT_KEEP: usize = 4096;
+
+/// An f32 at least `x` (`x >= 0`), branch-free: `x (1 + 2^-22)` plus the
+/// least normal f32, rounded to nearest, cannot round below x (the
+/// rounding gives up at most 2^-24 of it; overflow gives infinity).
+#[inline]
+fn f32_above(x: f64) -> f32 {
+    (x * (1.0 + 1.0 / 4_194_304.0) + f64::from(f32::MIN_POSITIVE)) as f32
+}
+
 /// A full pass `X^T r`; r becomes the reference of the bounded checks
 /// (binary designs) and the exact features those that matter at `l1` (the
 /// non-zero weights and `|X_j^T r| > l1`; every feature of a design with
@@ -696,30 +708,39 @@ fn reference_pass(prob: &Problem, w: &[f64], wk: &mut Work, l1: f64) {
         x.xt_dot(&wk.r, &mut wk.z);
         return;
     }
-    // z_ref for every feature, and which are exact; then, with exact
-    // reservations (a cold start at small lambda makes most features
-    // exact, and doubling capacities would hold up to twice their memory),
-    // their z again in full precision.
+    // z_ref for every feature, and which are exact, whose z are kept as
+    // they come while the lists hold them (EXACT_KEEP, or the capacity a
+    // cold start left); past that (a cold start at small lambda makes most
+    // features exact) they are computed again with exact reservations
+    // instead of growing the lists by doubling, which would hold up to
+    // twice their memory.
     wk.z_ref.resize(x.cols(), 0.0);
+    wk.exact.reserve_exact(EXACT_KEEP);
+    wk.z.reserve_exact(EXACT_KEEP);
+    let keep = wk.exact.capacity().min(wk.z.capacity());
     let mut count = 0;
     for (j, &wj) in w.iter().enumerate() {
         let z = x.col(j).dot(&wk.r);
         let on = wj != 0.0 || z.abs() > limit;
         wk.is_exact.set(j, on);
-        count += usize::from(on);
-        // |z_ref| >= |z|, so that it still bounds X_j^T r_ref.
-        let f = z.abs() as f32;
-        wk.z_ref[j] = if f64::from(f) < z.abs() {
-            f.next_up()
-        } else {
-            f
-        };
+        if on {
+            if count < keep {
+                wk.exact.push(j as u32);
+                wk.z.push(z);
+            }
+            count += 1;
+        }
+        wk.z_ref[j] = f32_above(z.abs());
     }
-    wk.exact.reserve_exact(count);
-    wk.exact
-        .extend((0..w.len() as u32).filter(|&j| wk.is_exact.get(j as usize)));
-    wk.z.reserve_exact(count);
-    wk.z.extend(wk.exact.iter().map(|&j| x.col(j as usize).dot(&wk.r)));
+    if count > keep {
+        wk.exact.clear();
+        wk.z.clear();
+        wk.exact.reserve_exact(count);
+        wk.exact
+            .extend((0..w.len() as u32).filter(|&j| wk.is_exact.get(j as usize)));
+        wk.z.reserve_exact(count);
+        wk.z.extend(wk.exact.iter().map(|&j| x.col(j as usize).dot(&wk.r)));
+    }
     wk.r_ref.copy_from_slice(&wk.r);
     wk.top.build(std::iter::repeat_n(0.0, x.rows()));
     wk.zmax.clear();
@@ -2661,6 +2682,22 @@ pub(crate) mod tests {
             // The lower triangle (the Gram kept for the next build) untouched.
             for j in 0..i {
                 assert_eq!(r[i * m + j], full[i * m + j]);
+            }
+        }
+    }
+
+    /// The f32 bound of a reference value never rounds below it, tiny,
+    /// huge or on an f32 exactly.
+    #[test]
+    fn f32_above_bounds_from_above() {
+        let mut xs = vec![0.0, 1e-300, 1e-45, 1e-38, 1.0, 3e38, 4e38, f64::MAX];
+        xs.extend((1..2000).map(|k| (k as f64 * 0.7531).exp() * 1e-30));
+        xs.extend((1..200).map(|k| f64::from(k as f32 / 7.0)));
+        for x in xs {
+            let b = f32_above(x);
+            assert!(f64::from(b) >= x, "{x:e} -> {b:e}");
+            if x < 3e38 {
+                assert!(f64::from(b) <= x * (1.0 + 1e-6) + 1e-37, "{x:e} -> {b:e}");
             }
         }
     }
