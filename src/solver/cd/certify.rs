@@ -289,11 +289,13 @@ fn correct(
         wk.v.copy_from_slice(&c.v);
         let m = wk.ws.len();
         wk.s.resize(m, 0.0);
+        wk.h.resize(m, 0.0);
         wk.wcomp.resize(m, NO_COMP);
         wk.act.clear();
         for (a, &j) in c.feats.iter().enumerate() {
             if let Ok(k) = wk.ws.binary_search(&j) {
                 wk.s[k] = c.s[a];
+                wk.h[k] = c.diag[a];
                 wk.wcomp[k] = c.comp[a];
                 wk.act.push(k as u32);
             }
