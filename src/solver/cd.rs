@@ -748,7 +748,7 @@ fn reference_pass(prob: &Problem, w: &[f64], wk: &mut Work, l1: f64) {
         wk.z.extend(wk.exact.iter().map(|&j| x.col(j as usize).dot(&wk.r)));
     }
     wk.r_ref.copy_from_slice(&wk.r);
-    wk.top.build(std::iter::repeat_n(0.0, x.rows()));
+    wk.top.zero(x.rows());
     wk.zmax.clear();
     wk.zmax.extend((0..prob.shapes.blocks()).map(|b| {
         let (members, _) = prob.shapes.block(b);
