@@ -290,8 +290,8 @@ fn correct(
     // reuses it), so that conjugate gradients end in a step or two (about
     // 10 with the factor of the last step instead, whose support lacks the
     // members that just entered: slower than factoring). The working set's
-    // slots of the step scratch (`wk.s`, `wk.wcomp`) are set for them; the
-    // next Newton step sets them all.
+    // slots of the step scratch (`wk.s`, `wk.h`: the factor's diagonal,
+    // `wk.wcomp`) are set for them; the next Newton step sets them all.
     if prob.x.is_binary() && ma <= MAX_SUPPORT {
         let close = wk.fact_l2 == l2 && moved_within(&c.v, &wk.fact_v, REFACTOR_DV_CERT);
         wk.v.copy_from_slice(&c.v);
