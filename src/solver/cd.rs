@@ -362,14 +362,14 @@ pub(crate) struct Work {
     wcomp: Vec<u32>,
     /// Support solve: the working-set slots of the non-zero weights, the
     /// rows' lists of them (CSR: `row_ptr`, `row_act`), the weights the
-    /// Gram sums with (`vg`, see [`GRAM_MIN_V`]) and its members' stored
-    /// columns' sums (`gsum`), the Gram matrix and the right-hand side /
-    /// step.
+    /// Gram sums with (`vg`, see [`GRAM_MIN_V`]) and its members'
+    /// centering coefficients (`gcoef`), the Gram matrix and the
+    /// right-hand side / step.
     act: Vec<u32>,
     row_ptr: Vec<u32>,
     row_act: Vec<u16>,
     vg: Vec<f64>,
-    gsum: Vec<f64>,
+    gcoef: Vec<(f64, f64, f64, f64)>,
     gram: Vec<f64>,
     step: Vec<f64>,
     /// The support (features, in the factor's order) whose factored Gram
@@ -463,7 +463,7 @@ impl Work {
             row_ptr: Vec::new(),
             row_act: Vec::new(),
             vg: Vec::new(),
-            gsum: Vec::new(),
+            gcoef: Vec::new(),
             gram: Vec::new(),
             step: Vec::new(),
             fact_feats: Vec::new(),
@@ -626,7 +626,8 @@ const REF_REFRESH: f64 = 0.5;
 /// where the residual moves little from one lambda to the next and most
 /// words are far from entering, this skips most of the pass (issue 3's
 /// path, measured when the check still visited every feature: 103 checks
-/// cost 69 passes), and most features are never looked at one by one. Expects the non-zero weights in `wk.ws`.
+/// cost 69 passes), and most features are never looked at one by one.
+/// Expects the non-zero weights in `wk.ws`.
 fn full_gradient(prob: &Problem, w: &[f64], wk: &mut Work, l1: f64) {
     let x = prob.x;
     if !(x.is_binary() && wk.ref_ok) {
@@ -1049,21 +1050,16 @@ pub(crate) fn solve(
             // a chance to certify; else the corrected one is tried first.
             let bound = plain_dual_bound(loss, wz, ex, l1, l2);
             let hopeless = near && primal - bound > 2.0 * tol * bound.abs();
-            let mut dual = if hopeless {
-                f64::NEG_INFINITY
-            } else {
-                dual_value(prob, wk, None, l1, l2, ex)
-            };
-            let budget = tol * if hopeless { primal } else { dual };
+            let mut best = (!hopeless).then(|| dual_value(prob, wk, None, l1, l2, ex));
+            let budget = tol * best.unwrap_or(primal);
             if near
-                && primal - dual > tol * dual
+                && best.is_none_or(|d| primal - d > tol * d)
                 && let Some(d) = certify::corrected_dual(prob, wk, &st.w, l1, l2, budget)
             {
-                dual = dual.max(d);
+                best = Some(best.map_or(d, |p| p.max(d)));
             }
-            if dual == f64::NEG_INFINITY {
-                dual = dual_value(prob, wk, None, l1, l2, ex);
-            }
+            // The corrected dual failed where the plain one was skipped.
+            let dual = best.unwrap_or_else(|| dual_value(prob, wk, None, l1, l2, ex));
             out.objective = primal;
             out.dual = dual;
             out.kkt = kkt;
@@ -1584,34 +1580,23 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
     // positive semidefinite (a rebuild from parts adds the new members'
     // columns to the kept ones', centered with the current sums).
     let hb = if build_all { wk.vg.iter().sum() } else { hb };
-    wk.gsum.clear();
+    // Per member: (sigma, tau, S, s = sigma S + tau hb, its centering mean
+    // times hb).
+    wk.gcoef.clear();
     for a in 0..m {
         let k = wk.act[a] as usize;
-        wk.gsum.push(if build_all {
-            wk.gram[a * m + a]
-        } else if wk.wcomp[k] == NO_COMP {
-            wk.s[k]
-        } else {
-            hb - wk.s[k]
-        });
+        let (sa, ta, ua) = match (wk.wcomp[k] == NO_COMP, build_all) {
+            (true, true) => (1.0, 0.0, wk.gram[a * m + a]),
+            (true, false) => (1.0, 0.0, wk.s[k]),
+            (false, true) => (-1.0, 1.0, wk.gram[a * m + a]),
+            (false, false) => (-1.0, 1.0, hb - wk.s[k]),
+        };
+        wk.gcoef.push((sa, ta, ua, sa * ua + ta * hb));
     }
-    let st = |wk: &Work, a: usize| -> (f64, f64, f64) {
-        let k = wk.act[a] as usize;
-        if wk.wcomp[k] == NO_COMP {
-            (1.0, 0.0, wk.gsum[a])
-        } else {
-            (-1.0, 1.0, wk.gsum[a])
-        }
-    };
-    let mean = |wk: &Work, a: usize| -> f64 {
-        let (sa, ta, ua) = st(wk, a);
-        sa * ua + ta * hb
-    };
     let old_m = wk.fact_feats.len();
     let mut max_diag = 0.0f64;
     for a in 0..m {
-        let (sa, ta, ua) = st(wk, a);
-        let mean_a = mean(wk, a);
+        let (sa, ta, ua, mean_a) = wk.gcoef[a];
         let pa = wk.old_pos[a];
         for b in a..m {
             let pb = wk.old_pos[b];
@@ -1630,9 +1615,9 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
                 // keeps it, instead of a near-zero pivot the factor freezes.
                 wk.h[wk.act[a] as usize] + l2
             } else {
-                let (sb, tb, ub) = st(wk, b);
+                let (sb, tb, ub, mean_b) = wk.gcoef[b];
                 sa * sb * wk.gram[a * m + b] + sa * tb * ua + ta * sb * ub + ta * tb * hb
-                    - mean_a * mean(wk, b) / hb
+                    - mean_a * mean_b / hb
             };
         }
         max_diag = max_diag.max(wk.gram[a * m + a]);
