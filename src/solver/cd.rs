@@ -75,6 +75,7 @@
 
 mod bound;
 mod certify;
+mod rows;
 
 use super::design::{Column, Complements, Design};
 use super::params::ValidParams;
@@ -361,13 +362,13 @@ pub(crate) struct Work {
     /// Per working-set feature: its slot in `Problem::comp`, or `NO_COMP`.
     wcomp: Vec<u32>,
     /// Support solve: the working-set slots of the non-zero weights, the
-    /// rows' lists of them (CSR: `row_ptr`, `row_act`), the weights the
-    /// Gram sums with (`vg`, see [`GRAM_MIN_V`]) and its members'
-    /// centering coefficients (`gcoef`), the Gram matrix and the
+    /// rows' lists of them (`rows`, a row's list in `row_buf`), the
+    /// weights the Gram sums with (`vg`, see [`GRAM_MIN_V`]) and its
+    /// members' centering coefficients (`gcoef`), the Gram matrix and the
     /// right-hand side / step.
     act: Vec<u32>,
-    row_ptr: Vec<u32>,
-    row_act: Vec<u16>,
+    rows: rows::SupportRows,
+    row_buf: Vec<u16>,
     vg: Vec<f64>,
     gcoef: Vec<(f64, f64, f64, f64)>,
     gram: Vec<f64>,
@@ -460,8 +461,8 @@ impl Work {
             cands: Vec::new(),
             wcomp: Vec::new(),
             act: Vec::new(),
-            row_ptr: Vec::new(),
-            row_act: Vec::new(),
+            rows: rows::SupportRows::default(),
+            row_buf: Vec::new(),
             vg: Vec::new(),
             gcoef: Vec::new(),
             gram: Vec::new(),
@@ -1505,8 +1506,9 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
     // The members kept (first, ascending in the last factor).
     let kept = wk.old_pos.iter().take_while(|&&q| q != u32::MAX).count();
     std::mem::swap(&mut wk.gram, &mut wk.gold);
-    // Rows' lists of support members (CSR by counting): every member's for
-    // a full build, else the new members' columns need them.
+    // Rows' lists of support members (kept from the last build where they
+    // can be, [`rows`]): a full build sums over them, and the new members'
+    // columns need them.
     if build_all || fresh > 0 {
         // The rows the Gram sums over: those whose weight is at least
         // GRAM_MIN_V of the largest (see there); the others get 0.
@@ -1514,33 +1516,10 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
         wk.vg.clear();
         wk.vg
             .extend(wk.v.iter().map(|&v| if v >= cut { v } else { 0.0 }));
-        wk.row_ptr.clear();
-        wk.row_ptr.resize(n + 1, 0);
-        for &k in &wk.act {
-            for &i in stored(wk, k as usize).rows {
-                wk.row_ptr[i as usize + 1] += u32::from(wk.vg[i as usize] != 0.0);
-            }
-        }
-        for i in 0..n {
-            wk.row_ptr[i + 1] += wk.row_ptr[i];
-        }
-        let total = wk.row_ptr[n] as usize;
-        wk.row_act.clear();
-        wk.row_act.reserve_exact(total);
-        wk.row_act.resize(total, 0);
-        // row_ptr[i] serves as row i's cursor (ending at row i + 1's start),
-        // then shifts back by one row.
-        for (a, &k) in wk.act.iter().enumerate() {
-            for &i in stored(wk, k as usize).rows {
-                if wk.vg[i as usize] != 0.0 {
-                    let cursor = &mut wk.row_ptr[i as usize];
-                    wk.row_act[*cursor as usize] = a as u16;
-                    *cursor += 1;
-                }
-            }
-        }
-        wk.row_ptr.copy_within(0..n, 1);
-        wk.row_ptr[0] = 0;
+        let feats: Vec<u32> = wk.act.iter().map(|&k| wk.ws[k as usize]).collect();
+        let mut rows = std::mem::take(&mut wk.rows);
+        rows.update(n, &feats, |a| stored(wk, wk.act[a] as usize).rows);
+        wk.rows = rows;
     }
     // U = sum_i v_i u_i u_i^T over the stored columns u, upper triangle
     // (lists ascend in a): every pair, or only the new members' columns.
@@ -1550,7 +1529,7 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
     wk.gram.reserve_exact(m * m);
     wk.gram.resize(m * m, 0.0);
     if build_all {
-        accumulate_gram(&mut wk.gram, m, &wk.row_ptr, &wk.row_act, &wk.vg);
+        accumulate_gram(&mut wk.gram, m, &wk.rows, &mut wk.row_buf, &wk.vg);
     } else {
         for b in 0..m {
             if wk.old_pos[b] != u32::MAX {
@@ -1561,9 +1540,10 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
             wk.step.resize(m, 0.0);
             for &i in stored(wk, wk.act[b] as usize).rows {
                 let vi = wk.vg[i as usize];
-                let list = &wk.row_act
-                    [wk.row_ptr[i as usize] as usize..wk.row_ptr[i as usize + 1] as usize];
-                for &a in list {
+                if vi == 0.0 {
+                    continue;
+                }
+                for &a in wk.rows.row(i as usize, &mut wk.row_buf) {
                     wk.step[a as usize] += vi;
                 }
             }
@@ -1659,22 +1639,32 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
 }
 
 /// `U = sum_i v_i u_i u_i^T` (upper triangle of the `m x m` row-major
-/// `gram`) from the rows' lists of support members (`row_act`, rows
-/// delimited by `row_ptr`, ascending). The sums run in single precision in
+/// `gram`) from the rows' lists of support members (`rows`, ascending;
+/// `buf` scratch), over the rows with `v_i != 0`. The sums run in single
+/// precision in
 /// the first half of `gram`'s own bytes, then widen in place: half the
 /// cache footprint of the scattered additions (the matrix of 300 members
 /// outgrows L2 in double precision) for a relative error near 1e-6, which
 /// the step's uses tolerate (a quasi-Newton Hessian, a preconditioner;
 /// identical columns still give identical sums, so exactly singular
 /// directions stay exactly singular).
-fn accumulate_gram(gram: &mut [f64], m: usize, row_ptr: &[u32], row_act: &[u16], v: &[f64]) {
+fn accumulate_gram(
+    gram: &mut [f64],
+    m: usize,
+    rows: &rows::SupportRows,
+    buf: &mut Vec<u16>,
+    v: &[f64],
+) {
     // SAFETY: every bit pattern is a valid f32, and f64's alignment is a
     // multiple of f32's, so the view has no unaligned head.
     let (head, g32, _) = unsafe { gram.align_to_mut::<f32>() };
     debug_assert!(head.is_empty() && g32.len() >= 2 * m * m);
     g32[..m * m].fill(0.0);
     for (i, &vi) in v.iter().enumerate() {
-        let list = &row_act[row_ptr[i] as usize..row_ptr[i + 1] as usize];
+        if vi == 0.0 {
+            continue;
+        }
+        let list = rows.row(i, buf);
         let vi = vi as f32;
         for (p, &a) in list.iter().enumerate() {
             let row = &mut g32[a as usize * m..(a as usize + 1) * m];
@@ -2695,15 +2685,14 @@ pub(crate) mod tests {
         // 5 rows, 3 members; members 0 and 2 in the same rows.
         let lists: [&[u16]; 5] = [&[0, 1, 2], &[1], &[0, 2], &[], &[0, 1, 2]];
         let v = [0.25, 0.1, 1e-3, 0.2, 1.0 / 3.0];
-        let mut row_ptr = vec![0u32];
-        let mut row_act = Vec::new();
-        for l in lists {
-            row_act.extend_from_slice(l);
-            row_ptr.push(row_act.len() as u32);
-        }
         let m = 3;
+        let cols: Vec<Vec<u32>> = (0..m as u16)
+            .map(|a| (0..5).filter(|&i| lists[i as usize].contains(&a)).collect())
+            .collect();
+        let mut rows = rows::SupportRows::default();
+        rows.update(5, &[7, 8, 9], |a| &cols[a]);
         let mut gram = vec![f64::NAN; m * m];
-        accumulate_gram(&mut gram, m, &row_ptr, &row_act, &v);
+        accumulate_gram(&mut gram, m, &rows, &mut Vec::new(), &v);
         for a in 0..m {
             for b in a..m {
                 let want: f64 = (0..5)

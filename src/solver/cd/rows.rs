@@ -1,0 +1,200 @@
+//! The rows' lists of the support's members, which the support's Gram
+//! matrix sums over ([`super::factor_support`]), kept from one build to
+//! the next.
+//!
+//! The Gram `U = sum_i v_i u_i u_i^T` is summed row by row, so it needs,
+//! for every row, the support members found in it, ascending in the
+//! factor's order. Building these lists (CSR by counting, two scattered
+//! passes over every member's column) took as long as the sums themselves.
+//! But the support changes by a few members from one build to the next,
+//! and the factor's order keeps the members that stay first, in their old
+//! order, with the new ones after them. So the lists of one build, the
+//! *base* (every row, in that support's order), serve the next builds: a
+//! table maps each base member to its current position (or none, for a
+//! member that left), and the members added since, which come after all of
+//! the base's, get small lists of their own, rebuilt at every build. A row's
+//! list is its base list mapped, then its new members'. The base is built
+//! anew when the order no longer starts with the base's members in the
+//! base's order (the factor was dropped), or when the members added and
+//! removed since outnumber [`BASE_STALE`] of the support.
+
+/// The base is rebuilt once the members added to or removed from the
+/// support since it was built are more than this fraction of the support.
+const BASE_STALE: f64 = 0.25;
+
+/// No current position: the base member left the support.
+const GONE: u16 = u16::MAX;
+
+/// Rows' lists of support members by position in the factor's order; see
+/// the module notes.
+#[derive(Default)]
+pub(super) struct SupportRows {
+    /// The base's members: (feature, slot) by feature, for lookups.
+    base_index: Vec<(u32, u16)>,
+    /// Rows' lists of base slots (CSR over every row, slots ascending).
+    base_ptr: Vec<u32>,
+    base_slot: Vec<u16>,
+    /// Per base slot: its member's current position, or `GONE`.
+    pos: Vec<u16>,
+    /// Rows' lists of the members added since (CSR, positions ascending,
+    /// all after the base's members').
+    new_ptr: Vec<u32>,
+    new_pos: Vec<u16>,
+}
+
+impl SupportRows {
+    /// Prepares the lists for the support `feats` (features in the
+    /// factor's order, at most `u16::MAX - 1` of them) of a design with `n`
+    /// rows; `rows(a)` gives the rows member `a`'s stored column lists.
+    pub fn update<'a>(&mut self, n: usize, feats: &[u32], rows: impl Fn(usize) -> &'a [u32]) {
+        let m = feats.len();
+        // The base's members, in the current order, must come first and in
+        // the base's order.
+        let slot_of = |f: u32| -> Option<u16> {
+            self.base_index
+                .binary_search_by_key(&f, |&(g, _)| g)
+                .ok()
+                .map(|q| self.base_index[q].1)
+        };
+        let mut kept = 0;
+        let mut last = None;
+        for &f in feats {
+            match slot_of(f) {
+                Some(s) if last.is_none_or(|l| s > l) => last = Some(s),
+                _ => break,
+            }
+            kept += 1;
+        }
+        let in_order = feats[kept..].iter().all(|&f| slot_of(f).is_none());
+        let changed = (m - kept) + (self.base_index.len() - kept);
+        if self.base_ptr.len() != n + 1 || !in_order || changed as f64 > BASE_STALE * m as f64 {
+            self.build_base(n, feats, &rows);
+            return;
+        }
+        self.pos.clear();
+        self.pos.resize(self.base_index.len(), GONE);
+        for (a, &f) in feats[..kept].iter().enumerate() {
+            let s = slot_of(f).expect("a kept member is in the base");
+            self.pos[usize::from(s)] = a as u16;
+        }
+        count_lists(n, kept..m, &rows, &mut self.new_ptr, &mut self.new_pos);
+    }
+
+    /// The base for the support `feats`: its slots are the positions.
+    fn build_base<'a>(&mut self, n: usize, feats: &[u32], rows: &impl Fn(usize) -> &'a [u32]) {
+        let m = feats.len();
+        self.base_index.clear();
+        self.base_index
+            .extend(feats.iter().zip(0u16..).map(|(&f, s)| (f, s)));
+        self.base_index.sort_unstable();
+        count_lists(n, 0..m, rows, &mut self.base_ptr, &mut self.base_slot);
+        self.pos.clear();
+        self.pos.extend(0..m as u16);
+        count_lists(n, m..m, rows, &mut self.new_ptr, &mut self.new_pos);
+    }
+
+    /// Row `i`'s list of current positions, ascending, into `buf`.
+    #[inline]
+    pub fn row<'b>(&self, i: usize, buf: &'b mut Vec<u16>) -> &'b [u16] {
+        let base = &self.base_slot[self.base_ptr[i] as usize..self.base_ptr[i + 1] as usize];
+        let new = &self.new_pos[self.new_ptr[i] as usize..self.new_ptr[i + 1] as usize];
+        buf.clear();
+        buf.extend(
+            base.iter()
+                .map(|&s| self.pos[usize::from(s)])
+                .filter(|&a| a != GONE),
+        );
+        buf.extend_from_slice(new);
+        buf
+    }
+}
+
+/// Rows' lists (CSR by counting: `ptr` over `n` rows, `list`) of the
+/// members `members`, each listed by its own index, ascending in a row.
+/// Exact reservations: doubling capacities would hold up to twice the
+/// memory.
+fn count_lists<'a>(
+    n: usize,
+    members: std::ops::Range<usize>,
+    rows: &impl Fn(usize) -> &'a [u32],
+    ptr: &mut Vec<u32>,
+    list: &mut Vec<u16>,
+) {
+    ptr.clear();
+    ptr.resize(n + 1, 0);
+    for a in members.clone() {
+        for &i in rows(a) {
+            ptr[i as usize + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        ptr[i + 1] += ptr[i];
+    }
+    let total = ptr[n] as usize;
+    list.clear();
+    list.reserve_exact(total);
+    list.resize(total, 0);
+    // ptr[i] serves as row i's cursor (ending at row i + 1's start), then
+    // shifts back by one row.
+    for a in members {
+        for &i in rows(a) {
+            let cursor = &mut ptr[i as usize];
+            list[*cursor as usize] = a as u16;
+            *cursor += 1;
+        }
+    }
+    ptr.copy_within(0..n, 1);
+    ptr[0] = 0;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rows' lists agree with lists built from scratch as the support
+    /// gains and loses members in the factor's way (kept first in their old
+    /// order, new ones after), and when the order is reshuffled.
+    #[test]
+    fn lists_follow_the_support() {
+        let n = 40;
+        // Feature f is in the rows i with (i * (f + 3)) % 7 < 3.
+        let cols: Vec<Vec<u32>> = (0..60u32)
+            .map(|f| (0..n as u32).filter(|i| (i * (f + 3)) % 7 < 3).collect())
+            .collect();
+        let check = |sr: &SupportRows, feats: &[u32]| {
+            let mut buf = Vec::new();
+            for i in 0..n {
+                let want: Vec<u16> = (0..feats.len() as u16)
+                    .filter(|&a| cols[feats[usize::from(a)] as usize].contains(&(i as u32)))
+                    .collect();
+                assert_eq!(sr.row(i, &mut buf), want, "row {i} of {feats:?}");
+            }
+        };
+        let mut sr = SupportRows::default();
+        let mut feats: Vec<u32> = (0..20).collect();
+        let update = |sr: &mut SupportRows, feats: &[u32]| {
+            sr.update(n, feats, |a| &cols[feats[a] as usize]);
+        };
+        update(&mut sr, &feats);
+        check(&sr, &feats);
+        // Steps: drop one member and add two, several times (some within
+        // the base's tolerance, then past it).
+        for step in 0..6u32 {
+            feats.remove(usize::try_from(step * 3 % 17).unwrap());
+            feats.push(20 + 2 * step);
+            feats.push(21 + 2 * step);
+            update(&mut sr, &feats);
+            check(&sr, &feats);
+        }
+        // A new order: rebuilt.
+        feats.reverse();
+        update(&mut sr, &feats);
+        check(&sr, &feats);
+        // A member of the base after a new one: rebuilt.
+        let moved = feats.remove(0);
+        feats.push(50);
+        feats.push(moved);
+        update(&mut sr, &feats);
+        check(&sr, &feats);
+    }
+}
