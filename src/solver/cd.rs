@@ -398,7 +398,7 @@ pub(crate) struct Work {
 
 /// One bit per feature (the working set's membership: an eighth of a
 /// `Vec<bool>`, which counts on a matrix of 150,000 words).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 struct Bits(Vec<u64>);
 
 impl Bits {
@@ -1482,8 +1482,6 @@ const GRAM_MIN_V: f64 = 1e-4;
 /// exact curvature `wk.h` (over every row; the caller sets it). False (and
 /// no factor kept) when the matrix is zero.
 fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) -> bool {
-    let x = prob.x;
-    let n = x.rows();
     let m = wk.act.len();
     let stored = |wk: &Work, k: usize| -> Column { prob.stored(wk.ws[k], wk.wcomp[k]) };
     // Each member's index in the last support; the kept ones first.
@@ -1518,7 +1516,7 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
             .extend(wk.v.iter().map(|&v| if v >= cut { v } else { 0.0 }));
         let feats: Vec<u32> = wk.act.iter().map(|&k| wk.ws[k as usize]).collect();
         let mut rows = std::mem::take(&mut wk.rows);
-        rows.update(n, &feats, |a| stored(wk, wk.act[a] as usize).rows);
+        rows.update(&wk.vg, &feats, |a| stored(wk, wk.act[a] as usize).rows);
         wk.rows = rows;
     }
     // U = sum_i v_i u_i u_i^T over the stored columns u, upper triangle
@@ -2690,7 +2688,7 @@ pub(crate) mod tests {
             .map(|a| (0..5).filter(|&i| lists[i as usize].contains(&a)).collect())
             .collect();
         let mut rows = rows::SupportRows::default();
-        rows.update(5, &[7, 8, 9], |a| &cols[a]);
+        rows.update(&[1.0; 5], &[7, 8, 9], |a| &cols[a]);
         let mut gram = vec![f64::NAN; m * m];
         accumulate_gram(&mut gram, m, &rows, &mut Vec::new(), &v);
         for a in 0..m {

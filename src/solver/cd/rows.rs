@@ -9,14 +9,23 @@
 //! But the support changes by a few members from one build to the next,
 //! and the factor's order keeps the members that stay first, in their old
 //! order, with the new ones after them. So the lists of one build, the
-//! *base* (every row, in that support's order), serve the next builds: a
+//! *base* (in that support's order), serve the next builds: a
 //! table maps each base member to its current position (or none, for a
 //! member that left), and the members added since, which come after all of
 //! the base's, get small lists of their own, rebuilt at every build. A row's
 //! list is its base list mapped, then its new members'. The base is built
 //! anew when the order no longer starts with the base's members in the
-//! base's order (the factor was dropped), or when the members added and
-//! removed since outnumber [`BASE_STALE`] of the support.
+//! base's order (the factor was dropped), when the members added and
+//! removed since outnumber [`BASE_STALE`] of the support, or when a row the
+//! base left out is needed.
+//!
+//! Only the rows the Gram sums over are listed: those of weight
+//! `vg_i != 0` (see [`super::GRAM_MIN_V`]), which, at small lambda, leaves
+//! out a third to half of the pairs. Along a path the messages classified
+//! with near certainty only grow in number, so a base rarely misses a row
+//! that a later build needs.
+
+use super::Bits;
 
 /// The base is rebuilt once the members added to or removed from the
 /// support since it was built are more than this fraction of the support.
@@ -31,7 +40,9 @@ const GONE: u16 = u16::MAX;
 pub(super) struct SupportRows {
     /// The base's members: (feature, slot) by feature, for lookups.
     base_index: Vec<(u32, u16)>,
-    /// Rows' lists of base slots (CSR over every row, slots ascending).
+    /// The rows the base lists (the others' lists are empty).
+    base_rows: Bits,
+    /// Rows' lists of base slots (CSR, slots ascending).
     base_ptr: Vec<u32>,
     base_slot: Vec<u16>,
     /// Per base slot: its member's current position, or `GONE`.
@@ -43,11 +54,11 @@ pub(super) struct SupportRows {
 }
 
 impl SupportRows {
-    /// Prepares the lists for the support `feats` (features in the
-    /// factor's order, at most `u16::MAX - 1` of them) of a design with `n`
-    /// rows; `rows(a)` gives the rows member `a`'s stored column lists.
-    pub fn update<'a>(&mut self, n: usize, feats: &[u32], rows: impl Fn(usize) -> &'a [u32]) {
-        let m = feats.len();
+    /// Prepares the lists of the rows with `vg_i != 0` for the support
+    /// `feats` (features in the factor's order, at most `u16::MAX - 1` of
+    /// them); `rows(a)` gives the rows member `a`'s stored column lists.
+    pub fn update<'a>(&mut self, vg: &[f64], feats: &[u32], rows: impl Fn(usize) -> &'a [u32]) {
+        let (n, m) = (vg.len(), feats.len());
         // The base's members, in the current order, must come first and in
         // the base's order.
         let slot_of = |f: u32| -> Option<u16> {
@@ -67,8 +78,15 @@ impl SupportRows {
         }
         let in_order = feats[kept..].iter().all(|&f| slot_of(f).is_none());
         let changed = (m - kept) + (self.base_index.len() - kept);
-        if self.base_ptr.len() != n + 1 || !in_order || changed as f64 > BASE_STALE * m as f64 {
-            self.build_base(n, feats, &rows);
+        if self.base_ptr.len() != n + 1
+            || !in_order
+            || changed as f64 > BASE_STALE * m as f64
+            || vg
+                .iter()
+                .enumerate()
+                .any(|(i, &v)| v != 0.0 && !self.base_rows.get(i))
+        {
+            self.build_base(vg, feats, &rows);
             return;
         }
         self.pos.clear();
@@ -77,23 +95,29 @@ impl SupportRows {
             let s = slot_of(f).expect("a kept member is in the base");
             self.pos[usize::from(s)] = a as u16;
         }
-        count_lists(n, kept..m, &rows, &mut self.new_ptr, &mut self.new_pos);
+        count_lists(vg, kept..m, &rows, &mut self.new_ptr, &mut self.new_pos);
     }
 
     /// The base for the support `feats`: its slots are the positions.
-    fn build_base<'a>(&mut self, n: usize, feats: &[u32], rows: &impl Fn(usize) -> &'a [u32]) {
+    fn build_base<'a>(&mut self, vg: &[f64], feats: &[u32], rows: &impl Fn(usize) -> &'a [u32]) {
         let m = feats.len();
         self.base_index.clear();
         self.base_index
             .extend(feats.iter().zip(0u16..).map(|(&f, s)| (f, s)));
         self.base_index.sort_unstable();
-        count_lists(n, 0..m, rows, &mut self.base_ptr, &mut self.base_slot);
+        self.base_rows = Bits::new(vg.len());
+        for (i, &v) in vg.iter().enumerate() {
+            self.base_rows.set(i, v != 0.0);
+        }
+        count_lists(vg, 0..m, rows, &mut self.base_ptr, &mut self.base_slot);
         self.pos.clear();
         self.pos.extend(0..m as u16);
-        count_lists(n, m..m, rows, &mut self.new_ptr, &mut self.new_pos);
+        count_lists(vg, m..m, rows, &mut self.new_ptr, &mut self.new_pos);
     }
 
-    /// Row `i`'s list of current positions, ascending, into `buf`.
+    /// Row `i`'s list of current positions, ascending, into `buf`; for a
+    /// row with `vg_i != 0` at the last update (the others' lists may be
+    /// empty or stale).
     #[inline]
     pub fn row<'b>(&self, i: usize, buf: &'b mut Vec<u16>) -> &'b [u16] {
         let base = &self.base_slot[self.base_ptr[i] as usize..self.base_ptr[i + 1] as usize];
@@ -109,22 +133,23 @@ impl SupportRows {
     }
 }
 
-/// Rows' lists (CSR by counting: `ptr` over `n` rows, `list`) of the
-/// members `members`, each listed by its own index, ascending in a row.
-/// Exact reservations: doubling capacities would hold up to twice the
-/// memory.
+/// Rows' lists (CSR by counting: `ptr` over the rows of `vg`, `list`) of
+/// the members `members`, each listed by its own index, ascending in a
+/// row; rows with `vg_i = 0` get none. Exact reservations: doubling
+/// capacities would hold up to twice the memory.
 fn count_lists<'a>(
-    n: usize,
+    vg: &[f64],
     members: std::ops::Range<usize>,
     rows: &impl Fn(usize) -> &'a [u32],
     ptr: &mut Vec<u32>,
     list: &mut Vec<u16>,
 ) {
+    let n = vg.len();
     ptr.clear();
     ptr.resize(n + 1, 0);
     for a in members.clone() {
         for &i in rows(a) {
-            ptr[i as usize + 1] += 1;
+            ptr[i as usize + 1] += u32::from(vg[i as usize] != 0.0);
         }
     }
     for i in 0..n {
@@ -138,9 +163,11 @@ fn count_lists<'a>(
     // shifts back by one row.
     for a in members {
         for &i in rows(a) {
-            let cursor = &mut ptr[i as usize];
-            list[*cursor as usize] = a as u16;
-            *cursor += 1;
+            if vg[i as usize] != 0.0 {
+                let cursor = &mut ptr[i as usize];
+                list[*cursor as usize] = a as u16;
+                *cursor += 1;
+            }
         }
     }
     ptr.copy_within(0..n, 1);
@@ -161,9 +188,12 @@ mod tests {
         let cols: Vec<Vec<u32>> = (0..60u32)
             .map(|f| (0..n as u32).filter(|i| (i * (f + 3)) % 7 < 3).collect())
             .collect();
-        let check = |sr: &SupportRows, feats: &[u32]| {
+        // Rows 5-9 weigh 0 at first, later also 30-34; rows 5-9 come back.
+        let mut vg = vec![0.5; n];
+        vg[5..10].fill(0.0);
+        let check = |sr: &SupportRows, feats: &[u32], vg: &[f64]| {
             let mut buf = Vec::new();
-            for i in 0..n {
+            for i in (0..n).filter(|&i| vg[i] != 0.0) {
                 let want: Vec<u16> = (0..feats.len() as u16)
                     .filter(|&a| cols[feats[usize::from(a)] as usize].contains(&(i as u32)))
                     .collect();
@@ -172,29 +202,35 @@ mod tests {
         };
         let mut sr = SupportRows::default();
         let mut feats: Vec<u32> = (0..20).collect();
-        let update = |sr: &mut SupportRows, feats: &[u32]| {
-            sr.update(n, feats, |a| &cols[feats[a] as usize]);
+        let update = |sr: &mut SupportRows, feats: &[u32], vg: &[f64]| {
+            sr.update(vg, feats, |a| &cols[feats[a] as usize]);
         };
-        update(&mut sr, &feats);
-        check(&sr, &feats);
+        update(&mut sr, &feats, &vg);
+        check(&sr, &feats, &vg);
         // Steps: drop one member and add two, several times (some within
         // the base's tolerance, then past it).
         for step in 0..6u32 {
             feats.remove(usize::try_from(step * 3 % 17).unwrap());
             feats.push(20 + 2 * step);
             feats.push(21 + 2 * step);
-            update(&mut sr, &feats);
-            check(&sr, &feats);
+            if step == 2 {
+                vg[30..35].fill(0.0);
+            }
+            if step == 4 {
+                vg[5..10].fill(0.25);
+            }
+            update(&mut sr, &feats, &vg);
+            check(&sr, &feats, &vg);
         }
         // A new order: rebuilt.
         feats.reverse();
-        update(&mut sr, &feats);
-        check(&sr, &feats);
+        update(&mut sr, &feats, &vg);
+        check(&sr, &feats, &vg);
         // A member of the base after a new one: rebuilt.
         let moved = feats.remove(0);
         feats.push(50);
         feats.push(moved);
-        update(&mut sr, &feats);
-        check(&sr, &feats);
+        update(&mut sr, &feats, &vg);
+        check(&sr, &feats, &vg);
     }
 }
