@@ -9,15 +9,17 @@
 //! But the support changes by a few members from one build to the next,
 //! and the factor's order keeps the members that stay first, in their old
 //! order, with the new ones after them. So the lists of one build, the
-//! *base* (in that support's order), serve the next builds: a
-//! table maps each base member to its current position (or none, for a
-//! member that left), and the members added since, which come after all of
-//! the base's, get small lists of their own, rebuilt at every build. A row's
-//! list is its base list mapped, then its new members'. The base is built
-//! anew when the order no longer starts with the base's members in the
-//! base's order (the factor was dropped), when the members added and
-//! removed since outnumber [`BASE_STALE`] of the support, or when a row the
-//! base left out is needed.
+//! *base* (in that support's order), serve the next builds: the current
+//! order starts with base members in the base's order (the longest such
+//! run is the *kept* members), a table maps each base slot to a kept
+//! member's position (or none, for a member that left), and the members
+//! after the kept ones (added since, or back after leaving) get small lists
+//! of their own, rebuilt at every build. A row's list is its base list
+//! mapped, then its other members'. The base is built anew when the
+//! members outside the kept run, in the support or in the base,
+//! outnumber [`BASE_STALE`] of the support (or the factor's order was
+//! lost, and the run is short), or when a row the base left out is
+//! needed.
 //!
 //! Only the rows the Gram sums over are listed: those of weight
 //! `vg_i != 0` (see [`super::GRAM_MIN_V`]), which, at small lambda, leaves
@@ -45,10 +47,10 @@ pub(super) struct SupportRows {
     /// Rows' lists of base slots (CSR, slots ascending).
     base_ptr: Vec<u32>,
     base_slot: Vec<u16>,
-    /// Per base slot: its member's current position, or `GONE`.
+    /// Per base slot: its kept member's position, or `GONE`.
     pos: Vec<u16>,
-    /// Rows' lists of the members added since (CSR, positions ascending,
-    /// all after the base's members').
+    /// Rows' lists of the members after the kept run (CSR, positions
+    /// ascending).
     new_ptr: Vec<u32>,
     new_pos: Vec<u16>,
 }
@@ -59,8 +61,7 @@ impl SupportRows {
     /// them); `rows(a)` gives the rows member `a`'s stored column lists.
     pub fn update<'a>(&mut self, vg: &[f64], feats: &[u32], rows: impl Fn(usize) -> &'a [u32]) {
         let (n, m) = (vg.len(), feats.len());
-        // The base's members, in the current order, must come first and in
-        // the base's order.
+        // The kept run: base members in the base's order.
         let slot_of = |f: u32| -> Option<u16> {
             self.base_index
                 .binary_search_by_key(&f, |&(g, _)| g)
@@ -76,10 +77,8 @@ impl SupportRows {
             }
             kept += 1;
         }
-        let in_order = feats[kept..].iter().all(|&f| slot_of(f).is_none());
         let changed = (m - kept) + (self.base_index.len() - kept);
         if self.base_ptr.len() != n + 1
-            || !in_order
             || changed as f64 > BASE_STALE * m as f64
             || vg
                 .iter()
@@ -222,11 +221,11 @@ mod tests {
             update(&mut sr, &feats, &vg);
             check(&sr, &feats, &vg);
         }
-        // A new order: rebuilt.
+        // A new order (the kept run is one member long): rebuilt.
         feats.reverse();
         update(&mut sr, &feats, &vg);
         check(&sr, &feats, &vg);
-        // A member of the base after a new one: rebuilt.
+        // A member of the base back after a new one: listed with it.
         let moved = feats.remove(0);
         feats.push(50);
         feats.push(moved);
