@@ -1639,13 +1639,12 @@ fn factor_support(prob: &Problem, wk: &mut Work, l2: f64, hb: f64, reuse: bool) 
 /// `U = sum_i v_i u_i u_i^T` (upper triangle of the `m x m` row-major
 /// `gram`) from the rows' lists of support members (`rows`, ascending;
 /// `buf` scratch), over the rows with `v_i != 0`. The sums run in single
-/// precision in
-/// the first half of `gram`'s own bytes, then widen in place: half the
-/// cache footprint of the scattered additions (the matrix of 300 members
-/// outgrows L2 in double precision) for a relative error near 1e-6, which
-/// the step's uses tolerate (a quasi-Newton Hessian, a preconditioner;
-/// identical columns still give identical sums, so exactly singular
-/// directions stay exactly singular).
+/// precision in the first half of `gram`'s own bytes, then widen in
+/// place: half the cache footprint of the scattered additions (the matrix
+/// of 300 members outgrows L2 in double precision) for a relative error
+/// near 1e-6, which the step's uses tolerate (a quasi-Newton Hessian, a
+/// preconditioner; identical columns still give identical sums, so exactly
+/// singular directions stay exactly singular).
 fn accumulate_gram(
     gram: &mut [f64],
     m: usize,

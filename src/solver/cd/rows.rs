@@ -63,18 +63,23 @@ impl SupportRows {
     /// them); `rows(a)` gives the rows member `a`'s stored column lists.
     pub fn update<'a>(&mut self, vg: &[f64], feats: &[u32], rows: impl Fn(usize) -> &'a [u32]) {
         let (n, m) = (vg.len(), feats.len());
-        // The kept run: base members in the base's order.
-        let slot_of = |f: u32| -> Option<u16> {
-            self.base_index
-                .binary_search_by_key(&f, |&(g, _)| g)
-                .ok()
-                .map(|q| self.base_index[q].1)
-        };
+        // The kept run: base members in the base's order, each base slot
+        // mapped to its position as the run is found.
+        self.pos.clear();
+        self.pos.resize(self.base_index.len(), GONE);
         let mut kept = 0;
         let mut last = None;
         for &f in feats {
-            match slot_of(f) {
-                Some(s) if last.is_none_or(|l| s > l) => last = Some(s),
+            let slot = self
+                .base_index
+                .binary_search_by_key(&f, |&(g, _)| g)
+                .ok()
+                .map(|q| self.base_index[q].1);
+            match slot {
+                Some(s) if last.is_none_or(|l| s > l) => {
+                    self.pos[usize::from(s)] = kept as u16;
+                    last = Some(s);
+                }
                 _ => break,
             }
             kept += 1;
@@ -89,12 +94,6 @@ impl SupportRows {
         {
             self.build_base(vg, feats, &rows);
             return;
-        }
-        self.pos.clear();
-        self.pos.resize(self.base_index.len(), GONE);
-        for (a, &f) in feats[..kept].iter().enumerate() {
-            let s = slot_of(f).expect("a kept member is in the base");
-            self.pos[usize::from(s)] = a as u16;
         }
         count_lists(vg, kept..m, &rows, &mut self.new_ptr, &mut self.new_pos);
     }
