@@ -10,6 +10,7 @@
 //! ```
 
 pub mod analyze;
+pub(crate) mod atomic;
 pub mod corpus;
 pub mod dataset;
 pub mod error;

@@ -143,7 +143,7 @@ pub fn read_from(reader: impl Read, path: &Path) -> Result<Svmlight> {
 /// atomically: a temporary file renamed into place, so a failed write leaves no
 /// partial file (and an earlier file at `path` untouched).
 pub fn write(path: &Path, x: &Matrix, y: &[bool]) -> Result<()> {
-    crate::model::write_atomic(path, |file| {
+    crate::atomic::write_atomic(path, |file| {
         let mut out = BufWriter::new(file);
         write_to(&mut out, x, y).map_err(|e| match e {
             Error::Io { source, .. } => source,

@@ -201,7 +201,7 @@ impl Vocabulary {
 
     /// Writes one term per line, in id order, atomically (as [`crate::svmlight::write`]).
     pub fn write(&self, path: &Path) -> Result<()> {
-        crate::model::write_atomic(path, |file| {
+        crate::atomic::write_atomic(path, |file| {
             let mut out = BufWriter::new(file);
             for term in &self.terms {
                 assert!(!term.contains('\n'), "terms never hold a newline");
