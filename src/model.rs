@@ -138,6 +138,13 @@ impl TrainingSummary {
             date: utc_iso8601(SystemTime::now()),
         }
     }
+
+    /// The same summary dated `unix_seconds` after 1970-01-01 UTC instead of now: a
+    /// reproducible build's `SOURCE_DATE_EPOCH`, so that the same input trains the same file.
+    pub fn dated_at(mut self, unix_seconds: u64) -> TrainingSummary {
+        self.date = utc_iso8601(UNIX_EPOCH + std::time::Duration::from_secs(unix_seconds));
+        self
+    }
 }
 
 /// `time` as `YYYY-MM-DDThh:mm:ssZ` (UTC; times before 1970 print as the epoch).

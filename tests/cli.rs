@@ -455,3 +455,38 @@ fn train_on_an_svmlight_matrix_with_and_without_vocabulary() {
     let out = dir.run(&["train", "--svmlight", "bad.svm", "--lambda", "0.1"]);
     assert_one_line_error(&out, &["bad.svm:1", "must increase"]);
 }
+
+#[test]
+fn source_date_epoch_makes_training_reproducible() {
+    let dir = Dir::new();
+    let sample = sample();
+    let train = |out: &str, epoch: &str| {
+        dir.command(&[
+            "train",
+            sample.to_str().unwrap(),
+            "--lambda",
+            "0.003",
+            "-o",
+            out,
+        ])
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+    };
+    for (out, epoch) in [("a.model", "1700000000"), ("b.model", "1700000000")] {
+        let run = train(out, epoch);
+        assert!(run.status.success(), "{}", stderr(&run));
+    }
+    // A second apart would give different dates without it.
+    assert_eq!(
+        std::fs::read(dir.path("a.model")).unwrap(),
+        std::fs::read(dir.path("b.model")).unwrap()
+    );
+    let shown = stdout(&dir.run(&["inspect", "a.model"]));
+    assert!(shown.contains("2023-11-14T22:13:20Z"), "{shown}");
+
+    let run = train("c.model", "yesterday");
+    assert_one_line_error(&run, &["SOURCE_DATE_EPOCH", "yesterday"]);
+    assert!(!dir.path("c.model").exists());
+}

@@ -14,6 +14,7 @@ use super::args::{Rule, TrainArgs};
 
 /// Runs the command.
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
+    let date = source_date_epoch()?;
     let params = Params::new()
         .alpha(args.alpha)
         .tol(args.tol)
@@ -96,6 +97,9 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     );
 
     let mut summary = TrainingSummary::new(spam as u64, ham as u64, &rule);
+    if let Some(secs) = date {
+        summary = summary.dated_at(secs);
+    }
     if let Some((cv, index)) = &cv {
         summary.cv_auc = Some(cv.auc_mean[*index]).filter(|a| a.is_finite());
         summary.cv_auc_se = Some(cv.auc_se[*index]).filter(|a| a.is_finite());
@@ -202,4 +206,23 @@ fn print_lambda(fit: &Fit, rule: &str, cv: Option<&(CvResult, usize)>) {
         }
         None => println!("lambda:      {:.4e} = {rule}", fit.lambda),
     }
+}
+
+/// `SOURCE_DATE_EPOCH`, the reproducible-builds convention for "the time this artifact was
+/// made" (https://reproducible-builds.org/specs/source-date-epoch/): the model's training
+/// date when set. A malformed value is an error, as the specification asks.
+fn source_date_epoch() -> Result<Option<u64>> {
+    let Some(value) = std::env::var_os("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    let value = value.to_string_lossy();
+    value
+        .trim()
+        .parse::<u64>()
+        .map(Some)
+        .map_err(|_| Error::InvalidParam {
+            name: "SOURCE_DATE_EPOCH",
+            value: value.into_owned(),
+            reason: "must be a whole number of seconds since 1970-01-01 UTC".into(),
+        })
 }
