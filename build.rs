@@ -1,39 +1,29 @@
-//! Links the `sparsetext` binary statically and position-dependent on Linux
-//! with glibc, for start-up speed.
+//! Optionally links the `sparsetext` binary statically and position-dependent
+//! on Linux with glibc, for start-up speed: `SPARSETEXT_STATIC=1 cargo build
+//! --release`. The default build is the usual position-independent executable.
 //!
-//! `classify` is spawned once per message by mail filters (procmail,
-//! maildrop), so process start-up is most of its latency.
+//! Why one would: mail filters (procmail, maildrop) spawn `classify` once per
+//! message, so process start-up is much of its latency. A PIE applies its
+//! relative relocations at every start, and a dynamic executable runs the
+//! loader (mapping libc, resolving symbols); `-no-pie -static` does both once,
+//! at link time (bench/classify/RESULTS.md has the measured difference).
 //!
-//! 1. `-no-pie`: a position-independent executable of this size carries
-//!    ~7,500 relative relocations that the dynamic loader applies at every
-//!    start, touching (and copying) ~200 KB of relocated read-only data:
-//!    measured with `perf stat -r 300` on one message, `classify` took 2.81 ms
-//!    of CPU and 207 page faults as a PIE and 1.70 ms and 157 faults linked
-//!    with `-no-pie` (the linker resolves those relocations once, at link
-//!    time).
-//! 2. Static: with no shared libraries there is no dynamic loader run at all
-//!    (mapping libc, libm and libgcc_s, resolving symbols, running their
-//!    constructors) and ~50 fewer page faults per run (220 -> 171); over 50
-//!    test messages x 6 runs (bench/classify/harness.py's timing), median
-//!    CPU 2.55 ms dynamic against 1.71 ms static. rustc links glibc
-//!    statically only with `-C target-feature=+crt-static`, which a plain
-//!    `cargo build` cannot take (it would apply to proc-macro crates too,
-//!    which cannot be static), so this script does it for the one binary: it
-//!    passes `-static` and puts a folder ahead of the system's on the
-//!    linker's search path in which each system library rustc names (`-lc`,
-//!    `-lm`, `-lgcc_s`, ...) is a one-line linker script naming its static
-//!    archive (`libc.so` reads `INPUT(-l:libc.a)`; `libgcc_s` becomes
-//!    `libgcc_eh.a`, the static unwinder `crt-static` uses too). It does so
-//!    only when the C toolchain has those archives (Debian's `libc6-dev` has
-//!    them; Fedora needs `glibc-static`), and only for a native build;
-//!    otherwise the binary is linked dynamically.
+//! Why it is not the default: sparsetext parses mail written by adversaries,
+//! and a position-dependent image is not address-randomized (the stack, heap
+//! and mappings still are), and a glibc security update reaches a static
+//! binary only when it is rebuilt.
 //!
-//! The price: the executable image, libc included, is not address-randomized
-//! (the stack, heap and mappings still are; sparsetext is safe Rust, for
-//! which that matters less than for C), and a glibc security update reaches
-//! the binary only when it is rebuilt. Set `SPARSETEXT_STATIC=0` when
-//! building to link glibc dynamically (still `-no-pie`), `SPARSETEXT_PIE=1`
-//! to keep the default dynamic PIE.
+//! How: rustc links glibc statically only with `-C
+//! target-feature=+crt-static`, which a plain `cargo build` cannot take (it
+//! would apply to proc-macro crates too, which cannot be static), so this
+//! script does it for the one binary: it passes `-no-pie -static` and puts a
+//! folder ahead of the system's on the linker's search path in which each
+//! system library rustc names (`-lc`, `-lm`, `-lgcc_s`, ...) is a one-line
+//! linker script naming its static archive (`libc.so` reads
+//! `INPUT(-l:libc.a)`; `libgcc_s` becomes `libgcc_eh.a`, the static unwinder
+//! `crt-static` uses too). It needs the C toolchain's static archives
+//! (Debian's `libc6-dev` has them; Fedora needs `glibc-static`) and a native
+//! build; without them it warns and links as usual.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -51,31 +41,31 @@ const STATIC_STAND_INS: [(&str, &str); 7] = [
 ];
 
 fn main() {
-    println!("cargo:rerun-if-env-changed=SPARSETEXT_PIE");
     println!("cargo:rerun-if-env-changed=SPARSETEXT_STATIC");
     println!("cargo:rerun-if-changed=build.rs");
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
-    let set = |name| std::env::var_os(name).map(|v| v != "0" && !v.is_empty());
-    let keep_pie = set("SPARSETEXT_PIE").unwrap_or(false);
+    let wanted = std::env::var_os("SPARSETEXT_STATIC").is_some_and(|v| !v.is_empty() && v != "0");
     // With crt-static, rustc links a static PIE itself (and `-no-pie` would break it).
     let crt_static = std::env::var("CARGO_CFG_TARGET_FEATURE")
         .is_ok_and(|features| features.split(',').any(|f| f == "crt-static"));
-    if os != "linux" || env != "gnu" || keep_pie || crt_static {
+    if !wanted || crt_static {
         return;
     }
-    println!("cargo:rustc-link-arg-bin=sparsetext=-no-pie");
     let native = std::env::var("HOST").ok() == std::env::var("TARGET").ok();
-    if !set("SPARSETEXT_STATIC").unwrap_or(true) || !native {
-        return;
-    }
-    let Some(dir) = stand_ins() else {
+    let stand_ins = if os == "linux" && env == "gnu" && native {
+        stand_ins()
+    } else {
+        None
+    };
+    let Some(dir) = stand_ins else {
         println!(
-            "cargo:warning=no static glibc archives (libc.a, ...) found: \
-             sparsetext is linked dynamically, and starts slower"
+            "cargo:warning=SPARSETEXT_STATIC: needs a native Linux/glibc build with glibc's \
+             static archives (libc.a, ...): sparsetext is linked as usual"
         );
         return;
     };
+    println!("cargo:rustc-link-arg-bin=sparsetext=-no-pie");
     println!("cargo:rustc-link-arg-bin=sparsetext=-static");
     // A link argument, not `rustc-link-search`: only this binary, not the tests, sees it.
     println!("cargo:rustc-link-arg-bin=sparsetext=-L{}", dir.display());
