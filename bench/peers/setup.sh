@@ -14,7 +14,7 @@ fi
 if [ "$corpus" = corpora/spamassassin ]; then
   corpora/fetch-spamassassin.sh >&2
 fi
-cargo build --release --quiet
+cargo build --release --quiet  # SPARSETEXT_STATIC=1 in the environment measures the static build
 st=target/release/sparsetext
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
