@@ -2,7 +2,7 @@
 # Accuracy side by side: sparsetext, bogofilter and spamprobe (Debian packages)
 # trained on the same messages and scored on the same messages, in one run.
 #
-# Split (issue 5): a message of the SpamAssassin public corpus is in the test
+# Split: a message of the SpamAssassin public corpus is in the test
 # portion when the MD5 in its file name (after `NNNNN.`) starts with 0, 1 or 2
 # (772 ham, 362 spam); the other 4,912 are the training portion. Every tool
 # learns from exactly the training portion with its default settings and

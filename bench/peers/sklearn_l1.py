@@ -1,5 +1,5 @@
 """scikit-learn's CountVectorizer(binary=True) on the raw bytes (read as latin-1)
-+ L1 logistic regression (LIBLINEAR, its default tolerance) on issue 5's split,
++ L1 logistic regression (LIBLINEAR, its default tolerance) on the random split of bench/peers.sh,
 for the README's notes on method. Also writes the two matrices as svmlight
 (OUT/sk_train.svm, OUT/sk_test.svm) so that sparsetext's exact path can be
 evaluated on the same features:

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Fallback development matrix (used until/unless `sparsetext vectorize` is available).
+"""The solver benchmark's second matrix, made by another tool than sparsetext.
 
-Binary bag of words of the SpamAssassin public corpus raw messages, as in
-issue 3: scikit-learn CountVectorizer(binary=True, min_df=a.min_df) over the raw files decoded
+Binary bag of words of the SpamAssassin public corpus raw messages:
+scikit-learn CountVectorizer(binary=True, min_df=a.min_df) over the raw files decoded
 as latin-1, saved as svmlight (+1 spam, -1 ham, 1-based feature ids).
 
     make_matrix.py CORPUS_DIR OUT.svm [--portion train|all] [--limit N --seed S --min-df K]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 3's path goal, timed interleaved: sparsetext's certified path against
+"""The path goal, timed interleaved: sparsetext's certified path against
 glmnet's own path at its default thresh (1e-7), alternating, best of ROUNDS.
 
     bench/.venv/solver/bin/python bench/solver/path_goal.py MATRIX.svm [ROUNDS]   (from the repository root)

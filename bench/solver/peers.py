@@ -217,7 +217,7 @@ def main():
         ratio_cell = f"{min(peers) / secs:.2f}x" if peers else "-"
         cells.append(ratio_cell)
         print("| " + " | ".join(cells) + " |")
-    # Issue 3's path goal: the certified path in less than half of glmnet's
+    # The path goal: the certified path in less than half of glmnet's
     # own path at its default thresh (1e-7), measured in this run.
     for line in table:
         kind, ratio, alpha = line["problem"]

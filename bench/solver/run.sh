@@ -8,7 +8,7 @@
 #   (file-name MD5 not starting with 0, 1 or 2), vectorized by
 #   `sparsetext vectorize`; with SKLEARN=1 by scikit-learn's
 #   CountVectorizer(binary=True) instead (bench/solver/make_matrix.py), the
-#   matrix of issue 3. CORPUS (default corpora/spamassassin, fetched if
+#   README's matrix. CORPUS (default corpora/spamassassin, fetched if
 #   missing) is the corpus folder. QUICK=1 stops each tolerance sweep at the
 #   first run that reaches 1e-6.
 set -euo pipefail
