@@ -50,15 +50,12 @@ struct Decision {
 }
 
 fn decide(scorer: &Scorer, message: &[u8], args: &ClassifyArgs) -> Decision {
-    let score = scorer.score(message);
-    let explain = if args.explain {
-        scorer
-            .explain(message, args.explain_top)
-            .into_iter()
-            .map(|(t, c)| (t.to_string(), c))
-            .collect()
+    let (score, explain) = if args.explain {
+        let (score, explain) = scorer.score_and_explain(message, args.explain_top);
+        let explain = explain.into_iter().map(|(t, c)| (t.to_string(), c));
+        (score, explain.collect())
     } else {
-        Vec::new()
+        (scorer.score(message), Vec::new())
     };
     Decision {
         verdict: scorer.model().verdict(score.p_spam),
