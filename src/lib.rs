@@ -20,6 +20,7 @@ pub mod model;
 pub mod passthrough;
 pub mod solver;
 pub mod svmlight;
+pub mod train;
 pub mod vectorize;
 pub mod vocab;
 

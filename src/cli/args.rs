@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use sparsetext::analyze::{AnalyzerConfig, Stemmer};
 use sparsetext::dataset::{Scheme, Weighting};
+use sparsetext::train;
 
 /// Sparse (L1 / Elastic-Net) logistic regression spam filter.
 #[derive(Debug, Parser)]
@@ -171,6 +172,13 @@ pub struct AnalyzerArgs {
 impl AnalyzerArgs {
     /// The checked analyzer configuration.
     pub fn config(&self) -> sparsetext::Result<AnalyzerConfig> {
+        let config = self.unchecked_config();
+        config.check()?;
+        Ok(config)
+    }
+
+    /// The analyzer configuration the flags give, before [`AnalyzerConfig::check`].
+    pub fn unchecked_config(&self) -> AnalyzerConfig {
         let mut config = AnalyzerConfig::default();
         if let Some(v) = self.stemmer {
             config.stemmer = v;
@@ -212,8 +220,7 @@ impl AnalyzerArgs {
         if let Some(v) = self.max_text_bytes {
             config.max_text_bytes = (v > 0).then_some(v);
         }
-        config.check()?;
-        Ok(config)
+        config
     }
 }
 
@@ -221,7 +228,7 @@ impl AnalyzerArgs {
 #[derive(Debug, Args)]
 pub struct SchemeArgs {
     /// Keep terms found in at least N messages.
-    #[arg(long, default_value_t = 2, value_name = "N")]
+    #[arg(long, default_value_t = train::DEFAULT_MIN_DF, value_name = "N")]
     pub min_df: u32,
 
     /// Term weighting: binary, counts or log (log(1+count)).
@@ -301,7 +308,7 @@ pub struct TrainArgs {
 
     /// Elastic-Net mixing: 1 is the lasso (L1), 0 < alpha < 1 adds an L2 part. The
     /// default 0.5 won by cross-validation on the public corpus (README, notes on method).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = train::DEFAULT_ALPHA)]
     pub alpha: f64,
 
     /// Fit this lambda instead of choosing one by cross-validation.
@@ -309,7 +316,7 @@ pub struct TrainArgs {
     pub lambda: Option<f64>,
 
     /// Folds of the cross-validation that chooses lambda.
-    #[arg(long, default_value_t = 10, value_name = "K")]
+    #[arg(long, default_value_t = train::DEFAULT_FOLDS, value_name = "K")]
     pub cv: usize,
 
     /// Which lambda the cross-validation picks.
@@ -317,20 +324,20 @@ pub struct TrainArgs {
     pub rule: Rule,
 
     /// Number of lambdas on the path, from lambda_max down.
-    #[arg(long, default_value_t = 100, value_name = "N")]
+    #[arg(long, default_value_t = train::DEFAULT_NLAMBDA, value_name = "N")]
     pub nlambda: usize,
 
     /// Smallest lambda on the path as a fraction of lambda_max. glmnet stops at 1e-2 when
     /// words outnumber messages, but on mail the best lambda lies below that.
-    #[arg(long, default_value_t = 1e-4, value_name = "RATIO")]
+    #[arg(long, default_value_t = train::DEFAULT_LAMBDA_MIN_RATIO, value_name = "RATIO")]
     pub lambda_min_ratio: f64,
 
     /// Relative suboptimality certified by the duality gap at each lambda.
-    #[arg(long, default_value_t = 1e-6)]
+    #[arg(long, default_value_t = train::DEFAULT_TOL)]
     pub tol: f64,
 
     /// Seed of the cross-validation folds.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = train::DEFAULT_SEED)]
     pub seed: u64,
 
     /// Probability of spam at and above which a message is spam.

@@ -1,0 +1,477 @@
+//! Training: labeled mail (or a labeled matrix) -> a sparse logistic regression [`Model`],
+//! at a lambda chosen by cross-validation or given.
+//!
+//! Three steps, so that a caller can report between them:
+//!
+//! 1. [`TrainParams`] -> [`TrainParams::check`] -> [`ValidTrainParams`];
+//! 2. a [`TrainingSet`]: the labeled matrix and its vocabulary, from a [`Corpus`], an
+//!    [`Analyzed`] corpus, an svmlight file, or a [`Dataset`] in memory;
+//! 3. [`TrainingSet::train`] -> [`Trained`]: the model, the fit at the chosen lambda with its
+//!    certificate, the cross-validation that chose it, and warnings.
+//!
+//! The lambda is chosen as glmnet's `cv.glmnet` does (R/cv.glmnet.R, R/getmin.R): a
+//! geometric path from lambda_max down, k stratified folds, and the lambda of least held-out
+//! deviance (`lambda_min`) or the largest within one standard error of it (`lambda_1se`).
+//! A fixed lambda is reached down a short warm-started path from lambda_max, as glmnet
+//! reaches every lambda (Friedman, Hastie and Tibshirani 2010, "Regularization Paths for
+//! Generalized Linear Models via Coordinate Descent", section 2.5): each fit starts next to
+//! its answer.
+//!
+//! The model's decision rule is not a training parameter: it is 0.5 with no unsure band
+//! until [`Model::set_decision`] changes it.
+//!
+//! The parameters, their defaults and ranges: [`TrainParams`] (`train/params.rs`).
+//!
+//! # Example
+//!
+//! ```
+//! use sparsetext::corpus::{Corpus, Item, Label};
+//! use sparsetext::train::{TrainParams, TrainingSet};
+//!
+//! let mail = |name: &str, label, text: &str| Item::from_bytes(name, Some(label), text.into());
+//! let corpus = Corpus {
+//!     items: vec![
+//!         mail("1", Label::Spam, "Subject: cash now\n\nWin cash, cheap pills, click now"),
+//!         mail("2", Label::Spam, "Subject: cheap pills\n\nCash prizes: click here now"),
+//!         mail("3", Label::Ham, "Subject: lunch\n\nLunch at noon? The minutes are attached"),
+//!         mail("4", Label::Ham, "Subject: minutes\n\nThe minutes of the lunch meeting"),
+//!     ],
+//!     ..Corpus::default()
+//! };
+//! let params = TrainParams::new().min_df(1).lambda(Some(0.01)).check()?;
+//! let set = TrainingSet::from_corpus(&corpus, &params)?;
+//! assert_eq!(set.class_counts(), (2, 2));
+//! let trained = set.train(&params)?;
+//! assert!(trained.fit.converged);
+//! assert!(trained.model.weight("cash").is_some_and(|w| w > 0.0));
+//! Ok::<(), sparsetext::Error>(())
+//! ```
+
+use std::path::Path;
+
+use crate::analyze::Analyzer;
+use crate::corpus::Corpus;
+use crate::dataset::{Dataset, Matrix};
+use crate::error::{Error, Result};
+use crate::model::{Model, ModelParts, TrainingSummary};
+use crate::solver::{self, CvResult, Design, Fit, Solver, ValidParams};
+use crate::svmlight;
+use crate::vectorize::{self, Analyzed};
+use crate::vocab::Vocabulary;
+
+mod params;
+
+pub use params::{
+    DEFAULT_ALPHA, DEFAULT_FOLDS, DEFAULT_LAMBDA_MIN_RATIO, DEFAULT_MIN_DF, DEFAULT_NLAMBDA,
+    DEFAULT_SEED, DEFAULT_TOL, Rule, TrainParams, ValidTrainParams,
+};
+
+/// How a model trained at a given lambda names its lambda rule in its [`TrainingSummary`]:
+/// the command-line flag that gives it.
+const FIXED_LAMBDA_RULE: &str = "fixed (--lambda)";
+
+/// Fits on the way down from lambda_max to a fixed lambda below it, the last at the lambda.
+const FIXED_LAMBDA_STEPS: usize = 20;
+
+/// A labeled matrix and the terms of its columns: what a model is trained on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainingSet {
+    /// One row per message, one column per term of `vocab`.
+    pub data: Dataset,
+    /// Column `j`'s term is `vocab.term(j)`.
+    pub vocab: Vocabulary,
+    /// Files passed over while reading mail (not mail, unreadable, ...).
+    pub skipped: usize,
+}
+
+impl TrainingSet {
+    /// Reads and tokenizes `corpus` with the parameters' analyzer (in parallel), and builds
+    /// the matrix over the terms in at least `min_df` messages.
+    ///
+    /// # Errors
+    /// As [`TrainingSet::from_analyzed`].
+    pub fn from_corpus(corpus: &Corpus, params: &ValidTrainParams) -> Result<TrainingSet> {
+        let analyzer = Analyzer::new(params.analyzer().clone());
+        let analyzed = vectorize::analyze(corpus, &analyzer, &|| ());
+        TrainingSet::from_analyzed(&analyzed, params)
+    }
+
+    /// The matrix of a corpus already tokenized, with the parameters' analyzer, over the
+    /// terms in at least `min_df` messages.
+    ///
+    /// # Errors
+    /// [`Error::Training`] without mail, or without both classes; [`Error::Corpus`] naming
+    /// an unlabeled message.
+    pub fn from_analyzed(analyzed: &Analyzed, params: &ValidTrainParams) -> Result<TrainingSet> {
+        let (data, vocab) = analyzed.to_dataset(params.min_df(), params.scheme())?;
+        TrainingSet {
+            data,
+            vocab,
+            skipped: analyzed.skipped.len(),
+        }
+        .with_both_classes()
+    }
+
+    /// An svmlight/libsvm file (labels +1/-1 or 1/0) and, optionally, its vocabulary (one
+    /// term per line, line N the term of feature N). Without one, a feature's term is its id
+    /// as written in the file.
+    ///
+    /// # Errors
+    /// [`Error::Io`] or [`Error::Svmlight`] reading the file; [`Error::Corpus`] when the
+    /// vocabulary has fewer terms than the file has features; as [`TrainingSet::new`].
+    pub fn from_svmlight(matrix: &Path, vocab: Option<&Path>) -> Result<TrainingSet> {
+        let file = svmlight::read(matrix)?;
+        let vocab = match vocab {
+            Some(vocab_path) => {
+                let vocab = Vocabulary::read(vocab_path)?;
+                if vocab.len() < file.x.cols() {
+                    return Err(Error::Corpus {
+                        path: vocab_path.to_path_buf(),
+                        reason: format!(
+                            "{} terms, but {} uses feature ids up to {}",
+                            vocab.len(),
+                            matrix.display(),
+                            file.x.cols()
+                        ),
+                    });
+                }
+                vocab
+            }
+            None => Vocabulary::from_terms(
+                (0..file.x.cols()).map(|c| (c as u32 + file.first_id).to_string()),
+            )
+            .expect("distinct ids"),
+        };
+        TrainingSet::new(
+            Dataset {
+                x: file.x,
+                y: file.y,
+            },
+            vocab,
+        )
+    }
+
+    /// A matrix in memory and the terms of its columns. A vocabulary may be wider than the
+    /// matrix (terms that no message has): the matrix is widened to it.
+    ///
+    /// # Errors
+    /// [`Error::Training`] when the vocabulary has fewer terms than the matrix has columns,
+    /// or without both classes.
+    pub fn new(data: Dataset, vocab: Vocabulary) -> Result<TrainingSet> {
+        if vocab.len() < data.x.cols() {
+            return Err(Error::Training(format!(
+                "{} terms for a matrix of {} columns",
+                vocab.len(),
+                data.x.cols()
+            )));
+        }
+        let rows = data.x.rows();
+        let (indptr, indices, values) = data.x.into_raw_storage();
+        let x = Matrix::new((rows, vocab.len()), indptr, indices, values);
+        TrainingSet {
+            data: Dataset { x, y: data.y },
+            vocab,
+            skipped: 0,
+        }
+        .with_both_classes()
+    }
+
+    /// Messages labeled spam and ham.
+    pub fn class_counts(&self) -> (usize, usize) {
+        self.data.class_counts()
+    }
+
+    fn with_both_classes(self) -> Result<TrainingSet> {
+        let (spam, ham) = self.class_counts();
+        if spam == 0 || ham == 0 {
+            return Err(Error::Training(format!(
+                "need both classes to train, found {spam} spam and {ham} ham message(s)"
+            )));
+        }
+        Ok(self)
+    }
+
+    /// Fits the model: at the fixed lambda, or along the path with cross-validation choosing
+    /// the lambda; see the [module docs](self).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] for a fixed lambda that is negative or not finite, or more
+    /// folds than messages.
+    pub fn train(&self, params: &ValidTrainParams) -> Result<Trained> {
+        let design = Design::from_csr(&self.data.x)?;
+        let y = &self.data.y;
+        let mut warnings = Vec::new();
+        let (fit, lambda_rule, cv) = match params.lambda() {
+            Some(lambda) => (
+                fit_fixed(&design, y, lambda, params.solver())?,
+                FIXED_LAMBDA_RULE.to_string(),
+                None,
+            ),
+            None => {
+                let folds = params.folds();
+                let seed = params.seed();
+                let result =
+                    solver::cross_validate(&design, y, None, folds, seed, params.solver())?;
+                let (index, lambda_rule) = match params.rule() {
+                    Rule::OneSe => (result.index_1se, format!("lambda_1se of {folds}-fold CV")),
+                    Rule::Min => (result.index_min, format!("lambda_min of {folds}-fold CV")),
+                };
+                warnings.extend(result.path.warning.clone());
+                let fit = result.path.fits[index].clone();
+                (fit, lambda_rule, Some(CvChoice { result, index }))
+            }
+        };
+        warnings.extend(fit.warnings.iter().cloned());
+        if fit.weights.is_empty() {
+            warnings.push(
+                "no word was kept: the model gives every message the training set's spam \
+                 rate (identical messages, or lambda too large)"
+                    .into(),
+            );
+        }
+
+        let (spam, ham) = self.class_counts();
+        let mut summary = TrainingSummary::new(spam as u64, ham as u64, &lambda_rule);
+        if let Some(unix_seconds) = params.date() {
+            summary = summary.dated_at(unix_seconds);
+        }
+        if let Some(CvChoice { result, index }) = &cv {
+            summary.cv_auc = Some(result.auc_mean[*index]).filter(|a| a.is_finite());
+            summary.cv_auc_se = Some(result.auc_se[*index]).filter(|a| a.is_finite());
+        }
+        let model = Model::new(ModelParts {
+            analyzer: params.analyzer().clone(),
+            scheme: params.scheme(),
+            features: fit
+                .weights
+                .iter()
+                .map(|&(j, w)| (self.vocab.term(j).to_string(), w))
+                .collect(),
+            intercept: fit.intercept,
+            lambda: fit.lambda,
+            alpha: params.alpha(),
+            ..ModelParts::new(summary)
+        })?;
+        Ok(Trained {
+            model,
+            fit,
+            cv,
+            warnings,
+        })
+    }
+}
+
+/// What training gives: the model, and what a report of the training needs.
+#[derive(Clone, Debug)]
+pub struct Trained {
+    /// The model, deciding at 0.5 with no unsure band (see [`Model::set_decision`]).
+    pub model: Model,
+    /// The fit at the chosen lambda: its certificate ([`Fit::rel_gap`], [`Fit::kkt`],
+    /// [`Fit::converged`]) and its weights by column (which the model keeps by term, those
+    /// that survive rounding to `f32`).
+    pub fit: Fit,
+    /// The cross-validation that chose lambda; `None` for a fixed lambda.
+    pub cv: Option<CvChoice>,
+    /// What the user should know about the fit: a path stopped early on nearly separable
+    /// data, a fit without a unique answer, a model without words.
+    pub warnings: Vec<String>,
+}
+
+/// The cross-validation that chose the lambda.
+#[derive(Clone, Debug)]
+pub struct CvChoice {
+    /// Held-out deviance and AUC along the path, `lambda_min` and `lambda_1se`.
+    pub result: CvResult,
+    /// The chosen lambda's index on the path (`result.lambdas`, `result.path.fits`).
+    pub index: usize,
+}
+
+/// Fits `lambda`, warm-started down a geometric path of [`FIXED_LAMBDA_STEPS`] lambdas
+/// from lambda_max (a lambda at or above lambda_max is fitted at once: its weights are 0).
+fn fit_fixed(design: &Design, y: &[bool], lambda: f64, params: &ValidParams) -> Result<Fit> {
+    let mut solver = Solver::new(design, y, None)?;
+    let lambda_max = solver.lambda_max(params.alpha());
+    let steps = if lambda < lambda_max {
+        FIXED_LAMBDA_STEPS
+    } else {
+        1
+    };
+    let mut fit = None;
+    for k in 1..=steps {
+        let t = k as f64 / steps as f64;
+        let at = if steps == 1 {
+            lambda
+        } else {
+            lambda_max.powf(1.0 - t) * lambda.powf(t)
+        };
+        fit = Some(solver.fit(if k == steps { lambda } else { at }, params)?);
+    }
+    Ok(fit.expect("at least one step"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::{Item, Label};
+
+    /// Four spam and four ham messages, with shared words on each side.
+    fn corpus() -> Corpus {
+        let mail = |name: &str, label, text: &str| Item::from_bytes(name, Some(label), text.into());
+        let spam = [
+            "Subject: cash now\n\nWin cash, cheap pills, click now",
+            "Subject: cheap pills\n\nCash prizes: click here now",
+            "Subject: win\n\nClick to win cash today",
+            "Subject: offer\n\nCheap offer, click now for cash",
+        ];
+        let ham = [
+            "Subject: lunch\n\nLunch at noon? The minutes are attached",
+            "Subject: minutes\n\nThe minutes of the lunch meeting",
+            "Subject: meeting\n\nThe meeting moves to noon",
+            "Subject: agenda\n\nAgenda for the meeting after lunch",
+        ];
+        let items = spam
+            .iter()
+            .map(|text| (Label::Spam, text))
+            .chain(ham.iter().map(|text| (Label::Ham, text)))
+            .enumerate()
+            .map(|(i, (label, text))| mail(&i.to_string(), label, text))
+            .collect();
+        Corpus {
+            items,
+            ..Corpus::default()
+        }
+    }
+
+    fn fixed(lambda: f64) -> ValidTrainParams {
+        TrainParams::new()
+            .min_df(1)
+            .lambda(Some(lambda))
+            .date(Some(1_700_000_000))
+            .check()
+            .unwrap()
+    }
+
+    #[test]
+    fn fixed_lambda_trains_a_dated_model_with_the_parameters() {
+        let params = fixed(0.01);
+        let set = TrainingSet::from_corpus(&corpus(), &params).unwrap();
+        assert_eq!(set.class_counts(), (4, 4));
+        assert_eq!(set.skipped, 0);
+        let trained = set.train(&params).unwrap();
+        let model = &trained.model;
+        assert!(trained.fit.converged && trained.cv.is_none());
+        assert_eq!(trained.fit.lambda, 0.01);
+        assert_eq!(model.lambda(), 0.01);
+        assert_eq!(model.alpha(), 0.5);
+        assert_eq!((model.threshold(), model.unsure()), (0.5, None));
+        assert!(model.weight("cash").is_some_and(|w| w > 0.0));
+        assert!(model.weight("meet").is_some_and(|w| w < 0.0));
+        assert_eq!(model.len(), trained.fit.weights.len());
+        let summary = model.summary();
+        assert_eq!(summary.lambda_rule, "fixed (--lambda)");
+        assert_eq!((summary.spam_messages, summary.ham_messages), (4, 4));
+        assert_eq!(summary.date, "2023-11-14T22:13:20Z");
+        assert_eq!((summary.cv_auc, summary.cv_auc_se), (None, None));
+        // The fit's weights, by term.
+        for &(j, w) in &trained.fit.weights {
+            assert_eq!(model.weight(set.vocab.term(j)), Some(w as f32));
+        }
+    }
+
+    #[test]
+    fn a_lambda_above_lambda_max_keeps_no_word_and_says_so() {
+        let params = fixed(100.0);
+        let trained = TrainingSet::from_corpus(&corpus(), &params)
+            .unwrap()
+            .train(&params)
+            .unwrap();
+        assert!(trained.model.is_empty());
+        assert!(
+            trained
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("no word was kept")),
+            "{:?}",
+            trained.warnings
+        );
+    }
+
+    #[test]
+    fn cross_validation_records_its_rule_and_auc() {
+        for (rule, name) in [(Rule::Min, "lambda_min"), (Rule::OneSe, "lambda_1se")] {
+            let params = TrainParams::new()
+                .min_df(1)
+                .folds(2)
+                .nlambda(8)
+                .rule(rule)
+                .check()
+                .unwrap();
+            let set = TrainingSet::from_corpus(&corpus(), &params).unwrap();
+            let trained = set.train(&params).unwrap();
+            let cv = trained.cv.as_ref().expect("cross-validated");
+            let chosen = match rule {
+                Rule::Min => cv.result.index_min,
+                Rule::OneSe => cv.result.index_1se,
+            };
+            assert_eq!(cv.index, chosen);
+            assert_eq!(trained.fit.lambda, cv.result.lambdas[chosen]);
+            let summary = trained.model.summary();
+            assert_eq!(summary.lambda_rule, format!("{name} of 2-fold CV"));
+            let auc = cv.result.auc_mean[chosen];
+            assert_eq!(summary.cv_auc, Some(auc).filter(|a| a.is_finite()));
+        }
+    }
+
+    #[test]
+    fn one_class_is_a_training_error() {
+        let mut corpus = corpus();
+        corpus.items.truncate(4);
+        let err = TrainingSet::from_corpus(&corpus, &fixed(0.01)).unwrap_err();
+        assert!(
+            matches!(&err, Error::Training(m) if m.contains("found 4 spam and 0 ham")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn bad_fixed_lambda_and_too_many_folds_are_errors_of_the_fit() {
+        let params = fixed(f64::INFINITY);
+        let set = TrainingSet::from_corpus(&corpus(), &params).unwrap();
+        assert!(matches!(
+            set.train(&params),
+            Err(Error::InvalidParam { name: "lambda", .. })
+        ));
+        let params = TrainParams::new().min_df(1).folds(9).check().unwrap();
+        assert!(matches!(
+            set.train(&params),
+            Err(Error::InvalidParam { name: "folds", .. })
+        ));
+    }
+
+    #[test]
+    fn svmlight_matrices_widen_to_their_vocabulary() {
+        let dir = tempfile::tempdir().unwrap();
+        let matrix = dir.path().join("m.svm");
+        std::fs::write(&matrix, "+1 1:1 2:1\n-1 3:1\n+1 2:1\n-1 1:0.5 3:1\n").unwrap();
+        // Without a vocabulary, a feature's term is its id.
+        let set = TrainingSet::from_svmlight(&matrix, None).unwrap();
+        assert_eq!(set.vocab.terms(), ["1", "2", "3"]);
+        assert_eq!(set.data.x.cols(), 3);
+        // A wider vocabulary widens the matrix; a narrower one is an error naming it.
+        let wide = dir.path().join("wide.txt");
+        std::fs::write(&wide, "cash\nclick\nlunch\nzebra\n").unwrap();
+        let set = TrainingSet::from_svmlight(&matrix, Some(&wide)).unwrap();
+        assert_eq!((set.data.x.rows(), set.data.x.cols()), (4, 4));
+        assert_eq!(set.class_counts(), (2, 2));
+        let narrow = dir.path().join("narrow.txt");
+        std::fs::write(&narrow, "cash\nclick\n").unwrap();
+        let err = TrainingSet::from_svmlight(&matrix, Some(&narrow)).unwrap_err();
+        assert!(
+            matches!(&err, Error::Corpus { path, reason } if path == &narrow
+                && reason.contains("2 terms") && reason.contains("up to 3")),
+            "{err:?}"
+        );
+        let trained = set.train(&fixed(0.01)).unwrap();
+        assert!(trained.model.weight("cash").is_some() || trained.model.weight("click").is_some());
+    }
+}
