@@ -1,4 +1,4 @@
-//! Accuracy along the regularization path, for choosing defaults (issue 5).
+//! Accuracy along the regularization path, for choosing defaults.
 //!
 //! Trains on one labeled corpus, tests on another, and prints, for every
 //! lambda of the path fitted on the training part, the features kept and the
@@ -23,6 +23,7 @@ use sparsetext::analyze::{Analyzer, AnalyzerConfig};
 use sparsetext::corpus::{Corpus, Label};
 use sparsetext::dataset::{Dataset, Scheme};
 use sparsetext::metrics::{Confusion, auc, recall_at_fpr};
+use sparsetext::model::logistic;
 use sparsetext::solver::{self, Design, Params};
 use sparsetext::{svmlight, vectorize};
 
@@ -156,7 +157,7 @@ fn main() {
     println!("idx\tlambda/lmax\tnnz\ttestAUC\tFPR%\tFNR%\trec@.5%\tcvAUC\tcvDev\tmark");
     for (i, fit) in path.fits.iter().enumerate() {
         let margins = test_design.margins(fit.intercept, &fit.weights);
-        let p: Vec<f64> = margins.iter().map(|m| 1.0 / (1.0 + (-m).exp())).collect();
+        let p: Vec<f64> = margins.iter().map(|&m| logistic(m)).collect();
         let conf = Confusion::new(&p, &y_test, 0.5);
         let mut mark = String::new();
         let (cv_auc, cv_dev) = match &cv {
