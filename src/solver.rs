@@ -47,8 +47,35 @@
 //! largest KKT violation. Near the optimum the solver also evaluates D at a
 //! corrected residual, `theta = r + Delta` with `X_A^T theta` meeting the KKT
 //! conditions exactly on the support and the violators A (a Newton-like
-//! correction, see `cd/certify.rs`), made feasible the same way, and reports
+//! correction, `certify`), made feasible the same way, and reports
 //! the larger of the two lower bounds.
+//!
+//! # The method
+//!
+//! At one lambda, a proximal Newton method (newGLMNET: Yuan, Ho & Lin 2012,
+//! "An improved GLMNET for L1-regularized logistic regression", JMLR 13;
+//! glmnet: Friedman, Hastie & Tibshirani 2010, "Regularization paths for
+//! generalized linear models via coordinate descent", JSS 33(1)) over a
+//! growing working set (as in skglm, Bertrand et al. 2022), stopped by the
+//! duality gap:
+//!
+//! - a full check computes `X^T r` where it can matter and the gap
+//!   (`gradient_check`, `dual`,
+//!   `certify`), and grows the working set by the worst
+//!   KKT violators (`solve`);
+//! - each Newton step minimizes a quadratic model of the loss
+//!   (`quadratic_model`) with the penalty: exactly
+//!   on the support by a Cholesky factorization
+//!   (`support_step`,
+//!   `support_factor`, `cholesky`),
+//!   then by coordinate descent with Anderson extrapolation
+//!   (`newton`, `extrapolate`), then
+//!   searches a step length on F itself.
+//!
+//! A path (`path`) fits a geometric grid of lambdas from
+//! lambda_max down, warm-started, screened by the strong rule, with a
+//! predictor (`predict`); cross-validation
+//! (`cv`) fits it on each fold.
 //!
 //! # Example
 //!
@@ -72,40 +99,64 @@
 //! Ok::<(), sparsetext::Error>(())
 //! ```
 
-mod cd;
+mod bitset;
+mod certify;
+mod cholesky;
 mod cv;
 mod design;
+mod dot_bound;
+mod dual;
+mod extrapolate;
+mod features_by_length;
+mod fit;
+mod gradient_check;
+mod identical_columns;
+mod loss;
+mod newton;
 mod params;
 mod path;
-mod shapes;
-mod twins;
+mod predict;
+mod problem;
+mod quadratic_model;
+mod solve;
+mod support_factor;
+mod support_step;
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;
 
-pub use cd::{Fit, fit, lambda_max, objective};
 pub use cv::{CvResult, cross_validate, stratified_folds};
 pub use design::Design;
+pub use fit::Fit;
 pub use params::{Params, ValidParams};
 pub use path::{Path, fit_path, lambda_grid};
+
+use crate::error::Result;
+use identical_columns::IdenticalColumns;
+use problem::{Problem, State, check_lambda};
+use solve::{Work, solve};
 
 /// Warm-started fits for callers that solve many lambdas themselves (benchmarks,
 /// custom grids): keeps the iterate and scratch buffers between calls.
 pub struct Solver<'a> {
-    prob: cd::Problem<'a>,
-    state: cd::State,
-    work: cd::Work,
-    twins: twins::Twins,
+    prob: Problem<'a>,
+    state: State,
+    work: Work,
+    identical: IdenticalColumns,
 }
 
 impl<'a> Solver<'a> {
     /// A solver at w = 0 and the intercept-only fit.
-    pub fn new(design: &'a Design, y: &[bool], weights: Option<&[f64]>) -> crate::Result<Self> {
-        let prob = cd::Problem::new(design, y, weights)?;
-        let state = cd::State::null(&prob);
-        let work = cd::Work::new(design.rows(), design.cols());
+    pub fn new(design: &'a Design, y: &[bool], weights: Option<&[f64]>) -> Result<Self> {
+        let prob = Problem::new(design, y, weights)?;
+        let state = State::null(&prob);
+        let work = Work::new(design.rows(), design.cols());
         Ok(Solver {
             prob,
             state,
             work,
-            twins: twins::Twins::default(),
+            identical: IdenticalColumns::default(),
         })
     }
 
@@ -115,9 +166,9 @@ impl<'a> Solver<'a> {
     }
 
     /// Fits at `lambda`, starting from the previous solution.
-    pub fn fit(&mut self, lambda: f64, params: &ValidParams) -> crate::Result<Fit> {
-        cd::check_lambda(lambda)?;
-        let out = cd::solve(
+    pub fn fit(&mut self, lambda: f64, params: &ValidParams) -> Result<Fit> {
+        check_lambda(lambda)?;
+        let out = solve(
             &self.prob,
             lambda,
             &mut self.state,
@@ -125,14 +176,57 @@ impl<'a> Solver<'a> {
             &[],
             params,
         );
-        Ok(cd::make_fit(
+        Ok(Fit::assemble(
             &self.prob,
             lambda,
             params.alpha(),
             &self.state,
-            &self.work,
+            &self.work.working_set.features,
             &out,
-            &mut self.twins,
+            &mut self.identical,
         ))
     }
+}
+
+/// Fits at one `lambda` from w = 0; see the module docs for the method and the
+/// certificate in [`Fit::rel_gap`].
+///
+/// `lambda = 0` (plain logistic regression) is accepted but has no
+/// certificate (the dual then needs `X^T theta = 0` exactly): the fit stops
+/// when Newton steps no longer move or at `max_iter`, with `converged` false
+/// unless the gap closed; on separable data it cannot converge at all.
+pub fn fit(
+    design: &Design,
+    y: &[bool],
+    weights: Option<&[f64]>,
+    lambda: f64,
+    params: &ValidParams,
+) -> Result<Fit> {
+    check_lambda(lambda)?;
+    Solver::new(design, y, weights)?.fit(lambda, params)
+}
+
+/// The smallest lambda at which w = 0 is optimal (see the module docs).
+pub fn lambda_max(design: &Design, y: &[bool], weights: Option<&[f64]>, alpha: f64) -> Result<f64> {
+    let prob = Problem::new(design, y, weights)?;
+    Ok(prob.lambda_max(alpha))
+}
+
+/// The objective F(b0, w) of a given solution (for checking one from elsewhere).
+pub fn objective(
+    design: &Design,
+    y: &[bool],
+    weights: Option<&[f64]>,
+    lambda: f64,
+    alpha: f64,
+    intercept: f64,
+    w: &[(u32, f64)],
+) -> Result<f64> {
+    let prob = Problem::new(design, y, weights)?;
+    let eta = design.margins(intercept, w);
+    let pen: f64 = w
+        .iter()
+        .map(|&(_, v)| lambda * (alpha * v.abs() + 0.5 * (1.0 - alpha) * v * v))
+        .sum();
+    Ok(loss::loss_at(&prob, &eta) + pen)
 }

@@ -188,7 +188,7 @@ fn cross_validation_is_the_same_on_one_or_two_threads() {
     assert!(solver::cross_validate(&x, &y, None, 1, 42, &params).is_err());
 }
 
-// ---- Robustness: degenerate and extreme inputs (issue 6) ----
+// ---- Robustness: degenerate and extreme inputs ----
 
 /// Every number a fit reports is finite.
 fn assert_finite(fit: &solver::Fit) {

@@ -13,10 +13,11 @@
 
 use rayon::prelude::*;
 
-use super::cd::{Fit, Problem};
 use super::design::Design;
+use super::fit::Fit;
 use super::params::ValidParams;
 use super::path::{Path, lambda_grid, path_on_grid};
+use super::problem::Problem;
 use crate::error::{Error, Result};
 
 /// glmnet's clamp of held-out probabilities.

@@ -20,10 +20,13 @@
 //! saturated: the data are close to separable and smaller lambdas only grow
 //! the weights), or when a fit fails to converge within `max_iter`.
 
-use super::cd::{self, Fit, Problem, State, Work};
 use super::design::Design;
+use super::fit::Fit;
+use super::identical_columns::IdenticalColumns;
 use super::params::ValidParams;
-use super::twins::Twins;
+use super::predict::{Secant, predict};
+use super::problem::{Problem, State};
+use super::solve::{Work, gradient_at, solve};
 use crate::error::Result;
 
 /// glmnet's `mnl`: the early stop on stalled deviance needs this many fits first.
@@ -92,10 +95,10 @@ pub(crate) fn path_on_grid(
         fits: Vec::new(),
         dev_explained: Vec::new(),
         lambda_max,
-        null_deviance: prob.null_dev,
+        null_deviance: prob.null_deviance,
         warning: None,
     };
-    cd::gradient_at(
+    gradient_at(
         prob,
         &mut st,
         &mut wk,
@@ -103,30 +106,29 @@ pub(crate) fn path_on_grid(
     );
     let mut prev_lambda = grid.first().copied().unwrap_or(lambda_max).max(lambda_max);
     let mut screened: Vec<u32> = Vec::new();
-    let mut twins = Twins::default();
+    let mut identical = IdenticalColumns::default();
     // The loss at the last solution.
     let mut loss = f64::NAN;
     for &lambda in grid {
         let cut = alpha * (2.0 * lambda - prev_lambda);
-        cd::screen(prob, &wk, cut, &mut screened);
+        wk.gradient.strong_rule_candidates(prob, cut, &mut screened);
         if let [.., before, last] = path.fits.as_slice() {
             let gamma = (lambda / last.lambda).ln() / (last.lambda / before.lambda).ln();
             if gamma.is_finite() && gamma > 0.0 {
-                cd::predict(
-                    prob,
-                    &mut st,
-                    &mut wk,
+                let secant = Secant {
                     lambda,
                     alpha,
-                    before,
-                    gamma.min(2.0),
-                    loss,
-                );
+                    prev: before,
+                    gamma: gamma.min(2.0),
+                };
+                let ws = &wk.working_set.features;
+                predict(prob, &mut st, ws, &mut wk.fitted.trial, &secant, loss);
             }
         }
-        let out = cd::solve(prob, lambda, &mut st, &mut wk, &screened, params);
+        let out = solve(prob, lambda, &mut st, &mut wk, &screened, params);
         loss = out.loss;
-        let fit = cd::make_fit(prob, lambda, alpha, &st, &wk, &out, &mut twins);
+        let ws = &wk.working_set.features;
+        let fit = Fit::assemble(prob, lambda, alpha, &st, ws, &out, &mut identical);
         let dev = fit.dev_explained;
         let converged = fit.converged;
         path.lambdas.push(lambda);

@@ -1,7 +1,7 @@
 //! Bounds on `x^T d` for a 0/1 column x from the column's length alone: the
 //! checks that skip a feature when even the bound keeps it inside the box
-//! `|X_j^T theta| <= l1` (the full check, [`super::solve`], and the
-//! certificate's `X^T Delta`, [`super::certify`]).
+//! `|X_j^T theta| <= l1` (the gradient check, [`super::gradient_check`], and
+//! the certificate's `X^T Delta`, [`super::certify`]).
 //!
 //! Hölder: for x with k ones, `|x^T d| <= S(k)`, the sum of the k largest
 //! `|d_i|`; and, since `x^T d = sum d - (1 - x)^T d`, also
@@ -15,10 +15,9 @@ const TOP: usize = 512;
 
 /// The sorted head of `|d|`, its prefix sums, `||d||_1` and `sum d`, and
 /// the bound for every column length `0..=N` (one table lookup per feature:
-/// the checks ask it for every feature, 151,502 of them on scikit-learn's
-/// matrix).
+/// the checks ask it for every feature of a vocabulary).
 #[derive(Default)]
-pub(super) struct TopSums {
+pub(crate) struct DotBound {
     buf: Vec<f64>,
     prefix: Vec<f64>,
     floor: f64,
@@ -27,7 +26,7 @@ pub(super) struct TopSums {
     by_len: Vec<f64>,
 }
 
-impl TopSums {
+impl DotBound {
     /// Prepares the bounds for the vector `d`.
     pub fn build(&mut self, d: impl Iterator<Item = f64>) {
         self.buf.clear();
@@ -111,7 +110,7 @@ mod tests {
                 .collect(),
         ];
         for d in cases {
-            let mut t = TopSums::default();
+            let mut t = DotBound::default();
             t.build(d.iter().copied());
             for mask in 0u32..1 << 10 {
                 let k = mask.count_ones() as usize;
@@ -120,7 +119,7 @@ mod tests {
             }
         }
         // within() answers whether the bound clears the limit.
-        let mut t = TopSums::default();
+        let mut t = DotBound::default();
         t.build([1.0, -1.0, 2.0, -2.0, 0.5].into_iter());
         for k in 0..=5 {
             for limit in [0.5, 1.0, 2.0, 3.0, 4.0, 7.0] {
@@ -132,7 +131,7 @@ mod tests {
             }
         }
         // The complement side is what bounds a full column of a zero-sum d.
-        let mut t = TopSums::default();
+        let mut t = DotBound::default();
         t.build([1.0, -1.0, 2.0, -2.0].into_iter());
         assert_eq!(t.bound(4), 0.0);
         assert_eq!(t.bound(1), 2.0);
@@ -141,7 +140,7 @@ mod tests {
     /// The zero vector's bounds, built directly, are those the sort gives.
     #[test]
     fn zero_matches_a_build_on_zeros() {
-        let (mut a, mut b) = (TopSums::default(), TopSums::default());
+        let (mut a, mut b) = (DotBound::default(), DotBound::default());
         a.build([1.0, -2.0, 3.0].into_iter());
         a.zero(700);
         b.build(std::iter::repeat_n(0.0, 700));
@@ -156,7 +155,7 @@ mod tests {
     fn long_vectors_are_bounded_past_the_sorted_head() {
         let n = 3 * TOP;
         let d: Vec<f64> = (0..n).map(|i| ((i * 7919) % 1000) as f64 + 1.0).collect();
-        let mut t = TopSums::default();
+        let mut t = DotBound::default();
         t.build(d.iter().copied());
         let mut sorted = d.clone();
         sorted.sort_unstable_by(|a, b| b.total_cmp(a));

@@ -1,11 +1,11 @@
 //! The rows' lists of the support's members, which the support's Gram
-//! matrix sums over ([`super::factor_support`]), kept from one build to
-//! the next.
+//! matrix sums over ([`super::SupportFactor::factor`]), kept from one build
+//! to the next.
 //!
 //! The Gram `U = sum_i v_i u_i u_i^T` is summed row by row, so it needs,
 //! for every row, the support members found in it, ascending in the
 //! factor's order. Building these lists (CSR by counting, two scattered
-//! passes over every member's column) took as long as the sums themselves.
+//! passes over every member's column) costs about as much as the sums.
 //! But the support changes by a few members from one build to the next,
 //! and the factor's order keeps the members that stay first, in their old
 //! order, with the new ones after them. So the lists of one build, the
@@ -22,17 +22,17 @@
 //! needed.
 //!
 //! Only the rows the Gram sums over are listed: those of weight
-//! `vg_i != 0` (see [`super::GRAM_MIN_V`]), which, at small lambda, leaves
+//! `weight_i != 0` (see [`super::GRAM_MIN_V`]), which, at small lambda, leaves
 //! out a third to half of the pairs. Along a path the messages classified
 //! with near certainty only grow in number, so a base rarely misses a row
 //! that a later build needs.
 
-use super::Bits;
+use crate::solver::bitset::BitSet;
 
 /// The base is rebuilt once the members outside the kept run (the
 /// support's others, and the base's members that left) are more than this
-/// fraction of the support. Rebuilding at 0.1, 0.5 or 1.0 instead made no
-/// difference beyond the noise on issue 3's path.
+/// fraction of the support (the threshold matters little: neither a
+/// tighter nor a looser one measured faster).
 const BASE_STALE: f64 = 0.25;
 
 /// No current position: the base member left the support.
@@ -41,11 +41,11 @@ const GONE: u16 = u16::MAX;
 /// Rows' lists of support members by position in the factor's order; see
 /// the module notes.
 #[derive(Default)]
-pub(super) struct SupportRows {
+pub(crate) struct RowLists {
     /// The base's members: (feature, slot) by feature, for lookups.
     base_index: Vec<(u32, u16)>,
     /// The rows the base lists (the others' lists are empty).
-    base_rows: Bits,
+    base_rows: BitSet,
     /// Rows' lists of base slots (CSR, slots ascending).
     base_ptr: Vec<u32>,
     base_slot: Vec<u16>,
@@ -57,12 +57,17 @@ pub(super) struct SupportRows {
     new_pos: Vec<u16>,
 }
 
-impl SupportRows {
-    /// Prepares the lists of the rows with `vg_i != 0` for the support
+impl RowLists {
+    /// Prepares the lists of the rows with `weight_i != 0` for the support
     /// `feats` (features in the factor's order, at most `u16::MAX - 1` of
     /// them); `rows(a)` gives the rows member `a`'s stored column lists.
-    pub fn update<'a>(&mut self, vg: &[f64], feats: &[u32], rows: impl Fn(usize) -> &'a [u32]) {
-        let (n, m) = (vg.len(), feats.len());
+    pub fn update<'a>(
+        &mut self,
+        weights: &[f64],
+        feats: &[u32],
+        rows: impl Fn(usize) -> &'a [u32],
+    ) {
+        let (n, m) = (weights.len(), feats.len());
         // The kept run: base members in the base's order, each base slot
         // mapped to its position as the run is found.
         self.pos.clear();
@@ -87,36 +92,47 @@ impl SupportRows {
         let changed = (m - kept) + (self.base_index.len() - kept);
         if self.base_ptr.len() != n + 1
             || changed as f64 > BASE_STALE * m as f64
-            || vg
+            || weights
                 .iter()
                 .enumerate()
                 .any(|(i, &v)| v != 0.0 && !self.base_rows.get(i))
         {
-            self.build_base(vg, feats, &rows);
+            self.build_base(weights, feats, &rows);
             return;
         }
-        count_lists(vg, kept..m, &rows, &mut self.new_ptr, &mut self.new_pos);
+        count_lists(
+            weights,
+            kept..m,
+            &rows,
+            &mut self.new_ptr,
+            &mut self.new_pos,
+        );
     }
 
     /// The base for the support `feats`: its slots are the positions.
-    fn build_base<'a>(&mut self, vg: &[f64], feats: &[u32], rows: &impl Fn(usize) -> &'a [u32]) {
+    fn build_base<'a>(
+        &mut self,
+        weights: &[f64],
+        feats: &[u32],
+        rows: &impl Fn(usize) -> &'a [u32],
+    ) {
         let m = feats.len();
         self.base_index.clear();
         self.base_index
             .extend(feats.iter().zip(0u16..).map(|(&f, s)| (f, s)));
         self.base_index.sort_unstable();
-        self.base_rows = Bits::new(vg.len());
-        for (i, &v) in vg.iter().enumerate() {
+        self.base_rows = BitSet::new(weights.len());
+        for (i, &v) in weights.iter().enumerate() {
             self.base_rows.set(i, v != 0.0);
         }
-        count_lists(vg, 0..m, rows, &mut self.base_ptr, &mut self.base_slot);
+        count_lists(weights, 0..m, rows, &mut self.base_ptr, &mut self.base_slot);
         self.pos.clear();
         self.pos.extend(0..m as u16);
-        count_lists(vg, m..m, rows, &mut self.new_ptr, &mut self.new_pos);
+        count_lists(weights, m..m, rows, &mut self.new_ptr, &mut self.new_pos);
     }
 
     /// Row `i`'s list of current positions, ascending, into `buf`; for a
-    /// row with `vg_i != 0` at the last update (the others' lists may be
+    /// row with `weight_i != 0` at the last update (the others' lists may be
     /// empty or stale).
     #[inline]
     pub fn row<'b>(&self, i: usize, buf: &'b mut Vec<u16>) -> &'b [u16] {
@@ -133,23 +149,23 @@ impl SupportRows {
     }
 }
 
-/// Rows' lists (CSR by counting: `ptr` over the rows of `vg`, `list`) of
+/// Rows' lists (CSR by counting: `ptr` over the rows of `weights`, `list`) of
 /// the members `members`, each listed by its own index, ascending in a
-/// row; rows with `vg_i = 0` get none. Exact reservations: doubling
+/// row; rows with `weight_i = 0` get none. Exact reservations: doubling
 /// capacities would hold up to twice the memory.
 fn count_lists<'a>(
-    vg: &[f64],
+    weights: &[f64],
     members: std::ops::Range<usize>,
     rows: &impl Fn(usize) -> &'a [u32],
     ptr: &mut Vec<u32>,
     list: &mut Vec<u16>,
 ) {
-    let n = vg.len();
+    let n = weights.len();
     ptr.clear();
     ptr.resize(n + 1, 0);
     for a in members.clone() {
         for &i in rows(a) {
-            ptr[i as usize + 1] += u32::from(vg[i as usize] != 0.0);
+            ptr[i as usize + 1] += u32::from(weights[i as usize] != 0.0);
         }
     }
     for i in 0..n {
@@ -163,7 +179,7 @@ fn count_lists<'a>(
     // shifts back by one row.
     for a in members {
         for &i in rows(a) {
-            if vg[i as usize] != 0.0 {
+            if weights[i as usize] != 0.0 {
                 let cursor = &mut ptr[i as usize];
                 list[*cursor as usize] = a as u16;
                 *cursor += 1;
@@ -189,24 +205,24 @@ mod tests {
             .map(|f| (0..n as u32).filter(|i| (i * (f + 3)) % 7 < 3).collect())
             .collect();
         // Rows 5-9 weigh 0 at first, later also 30-34; rows 5-9 come back.
-        let mut vg = vec![0.5; n];
-        vg[5..10].fill(0.0);
-        let check = |sr: &SupportRows, feats: &[u32], vg: &[f64]| {
+        let mut weights = vec![0.5; n];
+        weights[5..10].fill(0.0);
+        let check = |sr: &RowLists, feats: &[u32], weights: &[f64]| {
             let mut buf = Vec::new();
-            for i in (0..n).filter(|&i| vg[i] != 0.0) {
+            for i in (0..n).filter(|&i| weights[i] != 0.0) {
                 let want: Vec<u16> = (0..feats.len() as u16)
                     .filter(|&a| cols[feats[usize::from(a)] as usize].contains(&(i as u32)))
                     .collect();
                 assert_eq!(sr.row(i, &mut buf), want, "row {i} of {feats:?}");
             }
         };
-        let mut sr = SupportRows::default();
+        let mut sr = RowLists::default();
         let mut feats: Vec<u32> = (0..20).collect();
-        let update = |sr: &mut SupportRows, feats: &[u32], vg: &[f64]| {
-            sr.update(vg, feats, |a| &cols[feats[a] as usize]);
+        let update = |sr: &mut RowLists, feats: &[u32], weights: &[f64]| {
+            sr.update(weights, feats, |a| &cols[feats[a] as usize]);
         };
-        update(&mut sr, &feats, &vg);
-        check(&sr, &feats, &vg);
+        update(&mut sr, &feats, &weights);
+        check(&sr, &feats, &weights);
         // Steps: drop one member and add two, several times (some within
         // the base's tolerance, then past it).
         for step in 0..6u32 {
@@ -214,23 +230,23 @@ mod tests {
             feats.push(20 + 2 * step);
             feats.push(21 + 2 * step);
             if step == 2 {
-                vg[30..35].fill(0.0);
+                weights[30..35].fill(0.0);
             }
             if step == 4 {
-                vg[5..10].fill(0.25);
+                weights[5..10].fill(0.25);
             }
-            update(&mut sr, &feats, &vg);
-            check(&sr, &feats, &vg);
+            update(&mut sr, &feats, &weights);
+            check(&sr, &feats, &weights);
         }
         // A new order (the kept run is one member long): rebuilt.
         feats.reverse();
-        update(&mut sr, &feats, &vg);
-        check(&sr, &feats, &vg);
+        update(&mut sr, &feats, &weights);
+        check(&sr, &feats, &weights);
         // A member of the base back after a new one: listed with it.
         let moved = feats.remove(0);
         feats.push(50);
         feats.push(moved);
-        update(&mut sr, &feats, &vg);
-        check(&sr, &feats, &vg);
+        update(&mut sr, &feats, &weights);
+        check(&sr, &feats, &weights);
     }
 }

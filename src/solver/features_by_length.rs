@@ -1,17 +1,18 @@
-//! Features grouped by the shape of their column: its length (stored
-//! entries) and its first row.
+//! Features ordered by the shape of their column: its length (stored
+//! entries), then its first row.
 //!
 //! Two uses, both to avoid a pass over every feature:
-//! - The bounded full check bounds `|X_j^T d|` for a 0/1 column from its
-//!   length alone ([`super::cd`]'s `bound` module), so every feature of one
-//!   length shares the bound: [`Shapes::blocks`] cuts the features, sorted by
-//!   length, into blocks of at most [`BLOCK`] features of one length, and a
-//!   block whose largest reference value passes the test is skipped whole.
-//!   On scikit-learn's matrix of issue 3 (151,502 words, most of them in one
-//!   or two messages) a check then looks at a few thousand blocks instead of
-//!   every word.
+//! - The gradient check bounds `|X_j^T d|` for a 0/1 column from its
+//!   length alone ([`super::dot_bound`]), so every feature of one length
+//!   shares the bound: [`FeaturesByLength::blocks`] cuts the features,
+//!   sorted by length, into blocks of at most [`BLOCK`] features of one
+//!   length, and a block whose largest reference value passes the test is
+//!   skipped whole. Most words of a mail vocabulary are found in one or two
+//!   messages, so a check looks at a few thousand blocks instead of every
+//!   word.
 //! - Identical columns have the same length and first row:
-//!   [`Shapes::same_shape`] finds the candidates by binary search.
+//!   [`FeaturesByLength::same_length_and_first_row`] finds the candidates by
+//!   binary search.
 //!
 //! The order is built by two counting sorts (first row, then length, both
 //! stable): `O(p + N)` time, one `u32` per feature.
@@ -24,7 +25,7 @@ const BLOCK: usize = 64;
 /// Features by (column length, first row, feature), and the blocks of that
 /// order.
 #[derive(Clone, Debug)]
-pub(crate) struct Shapes {
+pub(crate) struct FeaturesByLength {
     order: Vec<u32>,
     /// Block b is `order[start[b]..start[b + 1]]`, of column length `len[b]`.
     start: Vec<u32>,
@@ -36,8 +37,8 @@ fn first_row(x: &Design, j: usize) -> usize {
     x.col(j).rows.first().map_or(0, |&i| i as usize)
 }
 
-impl Shapes {
-    pub fn new(x: &Design) -> Shapes {
+impl FeaturesByLength {
+    pub fn new(x: &Design) -> FeaturesByLength {
         let (n, p) = (x.rows(), x.cols());
         // Counting sort of 0..p by key (stable), keys below n + 1.
         let counting = |items: &[u32], key: &dyn Fn(usize) -> usize| -> Vec<u32> {
@@ -71,7 +72,7 @@ impl Shapes {
             }
         }
         start.push(p as u32);
-        Shapes { order, start, len }
+        FeaturesByLength { order, start, len }
     }
 
     /// Number of blocks.
@@ -88,7 +89,7 @@ impl Shapes {
 
     /// The features whose column has feature j's length and first row
     /// (j among them): every column identical to j's is one of them.
-    pub fn same_shape(&self, x: &Design, j: usize) -> &[u32] {
+    pub fn same_length_and_first_row(&self, x: &Design, j: usize) -> &[u32] {
         let key = (x.col_len(j), first_row(x, j));
         let of = |&k: &u32| (x.col_len(k as usize), first_row(x, k as usize));
         let from = self.order.partition_point(|k| of(k) < key);
@@ -116,7 +117,7 @@ mod tests {
     #[test]
     fn blocks_cover_every_feature_once_sorted_by_length() {
         let x = design(300);
-        let s = Shapes::new(&x);
+        let s = FeaturesByLength::new(&x);
         let mut seen = vec![false; x.cols()];
         let mut last = (0, 0, 0);
         for b in 0..s.blocks() {
@@ -138,11 +139,11 @@ mod tests {
     }
 
     #[test]
-    fn same_shape_holds_every_identical_column() {
+    fn same_length_and_first_row_holds_every_identical_column() {
         let x = design(120);
-        let s = Shapes::new(&x);
+        let s = FeaturesByLength::new(&x);
         for j in 0..x.cols() {
-            let cands = s.same_shape(&x, j);
+            let cands = s.same_length_and_first_row(&x, j);
             assert!(cands.contains(&(j as u32)));
             for k in 0..x.cols() {
                 if x.col(k).rows == x.col(j).rows {
