@@ -1,5 +1,6 @@
 //! Evaluation metrics: ROC AUC, the confusion matrix and its rates, spam recall at a
-//! bounded ham false-positive rate, and the binomial deviance used by cross-validation.
+//! bounded ham false-positive rate, and the binomial deviance; AUC and deviance also
+//! weighted, as cross-validation scores its folds.
 //!
 //! Conventions, shared by every function here:
 //!
@@ -26,6 +27,16 @@
 /// `predmat = pmin(pmax(predmat, prob_min), prob_max)`).
 pub const PROB_MIN: f64 = 1e-5;
 
+fn check_weights(weights: &[f64], labels: &[bool]) {
+    assert_eq!(
+        weights.len(),
+        labels.len(),
+        "metrics: {} weights but {} labels",
+        weights.len(),
+        labels.len()
+    );
+}
+
 fn check_inputs(scores: &[f64], labels: &[bool]) {
     assert_eq!(
         scores.len(),
@@ -40,6 +51,13 @@ fn check_inputs(scores: &[f64], labels: &[bool]) {
     );
 }
 
+/// Indices of `scores` sorted by score, ascending (ties in index order).
+fn order_ascending(scores: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    order
+}
+
 /// Indices of `scores` sorted by score, descending (ties in index order).
 fn order_descending(scores: &[f64]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..scores.len()).collect();
@@ -47,20 +65,26 @@ fn order_descending(scores: &[f64]) -> Vec<usize> {
     order
 }
 
-/// Calls `f(spam, ham)` once per group of tied scores, from the highest score down, with the
-/// number of spam and ham messages in the group.
-fn for_each_tie_group(scores: &[f64], labels: &[bool], mut f: impl FnMut(u64, u64)) {
-    let order = order_descending(scores);
+/// Calls `f(spam, ham)` once per group of tied scores, in the order of
+/// `order` (indices sorted by score), with the group's spam and ham weights
+/// (`weight(i)` per message, summed in index order).
+fn for_each_tie_group<W: Copy + Default + std::ops::AddAssign>(
+    scores: &[f64],
+    labels: &[bool],
+    order: &[usize],
+    weight: impl Fn(usize) -> W,
+    mut f: impl FnMut(W, W),
+) {
     let mut i = 0;
     while i < order.len() {
         let score = scores[order[i]];
-        let (mut spam, mut ham) = (0u64, 0u64);
+        let (mut spam, mut ham) = (W::default(), W::default());
         // `==` rather than total_cmp so that -0.0 and 0.0 tie.
         while i < order.len() && scores[order[i]] == score {
             if labels[order[i]] {
-                spam += 1;
+                spam += weight(order[i]);
             } else {
-                ham += 1;
+                ham += weight(order[i]);
             }
             i += 1;
         }
@@ -80,17 +104,49 @@ pub fn auc(scores: &[f64], labels: &[bool]) -> Option<f64> {
     if n_spam == 0 || n_ham == 0 {
         return None;
     }
-    // Walking scores downwards, every ham seen so far outscores the group's spam, and the
-    // group's own ham ties with it. Count the (spam, ham) pairs ham wins, ties as half, in
+    // Walking scores upwards, every ham seen so far scores below the group's spam, and the
+    // group's own ham ties with it. Count the (spam, ham) pairs spam wins, ties as half, in
     // exact integers by doubling: a win adds 2, a tie 1.
-    let mut ham_above = 0u64;
-    let mut twice_ham_wins = 0u128;
-    for_each_tie_group(scores, labels, |spam, ham| {
-        twice_ham_wins += u128::from(spam) * u128::from(2 * ham_above + ham);
-        ham_above += ham;
-    });
+    let mut ham_below = 0u64;
+    let mut twice_spam_wins = 0u128;
+    let order = order_ascending(scores);
+    for_each_tie_group(
+        scores,
+        labels,
+        &order,
+        |_| 1u64,
+        |spam, ham| {
+            twice_spam_wins += u128::from(spam) * u128::from(2 * ham_below + ham);
+            ham_below += ham;
+        },
+    );
     let pairs = u128::from(n_spam) * u128::from(n_ham);
+    // Each pair counts 2 in all, to spam's wins or ham's.
+    let twice_ham_wins = 2 * pairs - twice_spam_wins;
     Some(1.0 - twice_ham_wins as f64 / (2 * pairs) as f64)
+}
+
+/// [`auc`] with observation weights: each (spam, ham) pair counts the product of their
+/// weights. `None` when either class has no weight.
+pub fn weighted_auc(scores: &[f64], labels: &[bool], weights: &[f64]) -> Option<f64> {
+    check_inputs(scores, labels);
+    check_weights(weights, labels);
+    let (mut ham_below, mut num) = (0.0, 0.0);
+    let (mut spam_total, mut ham_total) = (0.0, 0.0);
+    let order = order_ascending(scores);
+    for_each_tie_group(
+        scores,
+        labels,
+        &order,
+        |i| weights[i],
+        |spam, ham| {
+            num += spam * (ham_below + 0.5 * ham);
+            ham_below += ham;
+            spam_total += spam;
+            ham_total += ham;
+        },
+    );
+    (spam_total > 0.0 && ham_total > 0.0).then(|| num / (spam_total * ham_total))
 }
 
 /// Counts of a thresholded classifier: spam is predicted when `score >= threshold`.
@@ -185,18 +241,25 @@ pub fn recall_at_fpr(scores: &[f64], labels: &[bool], max_fpr: f64) -> f64 {
     // Lower the threshold one tie group at a time; fp only grows, so stop at the first
     // group that pushes the FPR over the bound.
     let mut over = false;
-    for_each_tie_group(scores, labels, |spam, ham| {
-        if over {
-            return;
-        }
-        tp += spam;
-        fp += ham;
-        if ratio(fp, n_ham, 0.0) <= max_fpr {
-            best = tp;
-        } else {
-            over = true;
-        }
-    });
+    let order = order_descending(scores);
+    for_each_tie_group(
+        scores,
+        labels,
+        &order,
+        |_| 1u64,
+        |spam, ham| {
+            if over {
+                return;
+            }
+            tp += spam;
+            fp += ham;
+            if ratio(fp, n_ham, 0.0) <= max_fpr {
+                best = tp;
+            } else {
+                over = true;
+            }
+        },
+    );
     best as f64 / n_spam as f64
 }
 
@@ -209,15 +272,26 @@ pub fn recall_at_fpr(scores: &[f64], labels: &[bool], max_fpr: f64) -> f64 {
 /// NaN for empty input (the mean of nothing).
 pub fn binomial_deviance(p: &[f64], labels: &[bool]) -> f64 {
     check_inputs(p, labels);
-    let total: f64 = p
-        .iter()
-        .zip(labels)
-        .map(|(&p, &spam)| {
-            let p = p.clamp(PROB_MIN, 1.0 - PROB_MIN);
-            -2.0 * if spam { p.ln() } else { (1.0 - p).ln() }
-        })
-        .sum();
-    total / p.len() as f64
+    deviance_sum(p, labels, |_| 1.0) / p.len() as f64
+}
+
+/// [`binomial_deviance`] with observation weights: `sum_i s_i d_i / sum_i s_i` for the
+/// messages' deviances d_i. NaN when the weights sum to 0.
+pub fn weighted_binomial_deviance(p: &[f64], labels: &[bool], weights: &[f64]) -> f64 {
+    check_inputs(p, labels);
+    check_weights(weights, labels);
+    let total: f64 = weights.iter().sum();
+    deviance_sum(p, labels, |i| weights[i]) / total
+}
+
+/// `sum_i -2 s_i (y_i ln p_i + (1 - y_i) ln(1 - p_i))`, p clamped (see [`PROB_MIN`]).
+fn deviance_sum(p: &[f64], labels: &[bool], weight: impl Fn(usize) -> f64) -> f64 {
+    let mut total = 0.0;
+    for (i, (&p, &spam)) in p.iter().zip(labels).enumerate() {
+        let p = p.clamp(PROB_MIN, 1.0 - PROB_MIN);
+        total += -2.0 * weight(i) * if spam { p.ln() } else { (1.0 - p).ln() };
+    }
+    total
 }
 
 #[cfg(test)]
@@ -274,6 +348,24 @@ mod tests {
             auc(&[f64::INFINITY, f64::NEG_INFINITY], &[true, false]),
             Some(1.0)
         );
+    }
+
+    #[test]
+    fn weighted_auc_counts_ties_half() {
+        let w = [1.0; 4];
+        assert_eq!(
+            weighted_auc(&[0.1, 0.2, 0.3, 0.4], &[false, false, true, true], &w),
+            Some(1.0)
+        );
+        assert_eq!(
+            weighted_auc(&[0.1, 0.2, 0.3, 0.4], &[true, true, false, false], &w),
+            Some(0.0)
+        );
+        assert_eq!(
+            weighted_auc(&[0.5; 4], &[true, false, true, false], &w),
+            Some(0.5)
+        );
+        assert_eq!(weighted_auc(&[0.1, 0.2], &[true, true], &w[..2]), None);
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //! same whatever the number of threads. A fold whose path stopped early
 //! (saturation) scores the remaining lambdas with its last fit, as glmnet's
 //! cv.lognet does. Per lambda we report the mean over folds of the held-out
-//! binomial deviance (probabilities clamped to [1e-5, 1 - 1e-5], as glmnet)
-//! and AUC, weighted by fold weight, and their standard errors; then
+//! binomial deviance (probabilities clamped to [1e-5, 1 - 1e-5], as glmnet;
+//! [`crate::metrics`]) and AUC, weighted by fold weight, and their standard
+//! errors; then
 //! `lambda_min` and `lambda_1se` by glmnet's rule (R/getmin.R).
 
 use rayon::prelude::*;
@@ -19,9 +20,7 @@ use super::params::ValidParams;
 use super::path::{Path, lambda_grid, path_on_grid};
 use super::problem::Problem;
 use crate::error::{Error, Result};
-
-/// glmnet's clamp of held-out probabilities.
-const PROB_MIN: f64 = 1e-5;
+use crate::metrics::{weighted_auc, weighted_binomial_deviance};
 
 /// Cross-validation curves and the lambdas they select.
 #[derive(Clone, Debug, PartialEq)]
@@ -99,34 +98,6 @@ pub fn stratified_folds(y: &[bool], k: usize, seed: u64) -> Vec<usize> {
     folds
 }
 
-/// Weighted AUC (Mann-Whitney, ties count one half); `None` without both classes.
-pub(crate) fn auc(scores: &[f64], labels: &[bool], weights: &[f64]) -> Option<f64> {
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
-    let (mut neg_below, mut num) = (0.0, 0.0);
-    let (mut pos_total, mut neg_total) = (0.0, 0.0);
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        let (mut pos_tie, mut neg_tie) = (0.0, 0.0);
-        while j < order.len() && scores[order[j]] == scores[order[i]] {
-            let o = order[j];
-            if labels[o] {
-                pos_tie += weights[o];
-            } else {
-                neg_tie += weights[o];
-            }
-            j += 1;
-        }
-        num += pos_tie * (neg_below + 0.5 * neg_tie);
-        neg_below += neg_tie;
-        pos_total += pos_tie;
-        neg_total += neg_tie;
-        i = j;
-    }
-    (pos_total > 0.0 && neg_total > 0.0).then(|| num / (pos_total * neg_total))
-}
-
 /// glmnet's R/getmin.R: the index of the best mean (the largest lambda on
 /// ties), and of the largest lambda whose mean is within one standard error of it.
 /// `sign` is 1 to minimize (deviance), -1 to maximize (AUC). NaN means are skipped.
@@ -158,13 +129,9 @@ fn score_fold(test: &Design, y: &[bool], s: &[f64], fits: &[Fit], nl: usize) -> 
     for k in 0..nl {
         if let Some(fit) = fits.get(k) {
             let eta = test.margins(fit.intercept, &fit.weights);
-            let mut dev = 0.0;
-            for i in 0..eta.len() {
-                let p = (1.0 / (1.0 + (-eta[i]).exp())).clamp(PROB_MIN, 1.0 - PROB_MIN);
-                dev += -2.0 * s[i] * if y[i] { p.ln() } else { (1.0 - p).ln() };
-            }
-            let dev = dev / weight;
-            let a = auc(&eta, y, s);
+            let p: Vec<f64> = eta.iter().map(|e| 1.0 / (1.0 + (-e).exp())).collect();
+            let dev = weighted_binomial_deviance(&p, y, s);
+            let a = weighted_auc(&eta, y, s);
             last = Some((eta, dev, a));
         }
         let (_, dev, a) = last.as_ref().expect("a path has at least one fit");
@@ -315,21 +282,6 @@ mod tests {
             assert!((20..=21).contains(&size), "fold {fold} has {size}");
             assert!((6..=7).contains(&pos), "fold {fold} has {pos} positives");
         }
-    }
-
-    #[test]
-    fn auc_counts_ties_half() {
-        let w = [1.0; 4];
-        assert_eq!(
-            auc(&[0.1, 0.2, 0.3, 0.4], &[false, false, true, true], &w),
-            Some(1.0)
-        );
-        assert_eq!(
-            auc(&[0.1, 0.2, 0.3, 0.4], &[true, true, false, false], &w),
-            Some(0.0)
-        );
-        assert_eq!(auc(&[0.5; 4], &[true, false, true, false], &w), Some(0.5));
-        assert_eq!(auc(&[0.1, 0.2], &[true, true], &w[..2]), None);
     }
 
     #[test]
