@@ -534,27 +534,9 @@ mod tests {
     use super::*;
     use crate::solver::loss::{loss_at, optimize_intercept};
     use crate::solver::problem::State;
-    use crate::solver::solve::{Work, gradient_at, solve};
+    use crate::solver::solve::{Work, corrected_dual, gradient_at, solve};
     use crate::solver::testing::real300;
     use crate::solver::{Params, lambda_max};
-
-    /// The corrected dual at the point `st` after a full check into `wk`.
-    fn corrected_at(
-        prob: &Problem,
-        wk: &mut Work,
-        st: &State,
-        pen: Penalty,
-        budget: f64,
-    ) -> Option<f64> {
-        let point = CheckedPoint {
-            w: &st.w,
-            working_set: &wk.working_set.features,
-            fitted: &wk.fitted,
-            gradient: &wk.gradient,
-        };
-        let factor = &mut wk.newton.support.factor;
-        wk.certify.corrected_dual(prob, &point, factor, pen, budget)
-    }
 
     /// The bounded `X^T Delta` is exact wherever it matters: each feature
     /// gets the exact product, or none when `|z_j + X_j^T Delta| <= l1` holds
@@ -651,14 +633,14 @@ mod tests {
                 let mut ex = BoxExcess::default();
                 wk.gradient.z.iter().for_each(|&z| ex.add(z, l1));
                 let plain = dual_value(&prob, &wk.fitted, None, pen, ex);
-                let corrected = corrected_at(&prob, &mut wk, &st, pen, 1e-9 * f);
+                let corrected = corrected_dual(&prob, &st, &mut wk, pen, 1e-9 * f);
                 assert!(corrected.is_some() || !(1..3).contains(&case));
                 let Some(corrected) = corrected else { continue };
                 // Again at the same point, the conjugate gradients starting
                 // from the last solution (and going on where they stopped
                 // short): still a bound.
                 assert_eq!(wk.certify.last_members, wk.certify.members);
-                let again = corrected_at(&prob, &mut wk, &st, pen, 1e-9 * f);
+                let again = corrected_dual(&prob, &st, &mut wk, pen, 1e-9 * f);
                 if let Some(again) = again {
                     assert!(again <= f_star * (1.0 + 1e-12), "{again} above F* {f_star}");
                 }

@@ -277,21 +277,34 @@ fn full_check(
     let hopeless = near && primal - bound > 2.0 * tol * bound.abs();
     let mut best = (!hopeless).then(|| dual_value(prob, &wk.fitted, None, pen, ex));
     let budget = tol * best.unwrap_or(primal);
-    if near && best.is_none_or(|d| primal - d > tol * d) {
-        let point = CheckedPoint {
-            w: &st.w,
-            working_set: &wk.working_set.features,
-            fitted: &wk.fitted,
-            gradient: &wk.gradient,
-        };
-        let factor = &mut wk.newton.support.factor;
-        if let Some(d) = wk.certify.corrected_dual(prob, &point, factor, pen, budget) {
-            best = Some(best.map_or(d, |p| p.max(d)));
-        }
+    if near
+        && best.is_none_or(|d| primal - d > tol * d)
+        && let Some(d) = corrected_dual(prob, st, wk, pen, budget)
+    {
+        best = Some(best.map_or(d, |p| p.max(d)));
     }
     // The corrected dual failed where the plain one was skipped.
     let dual = best.unwrap_or_else(|| dual_value(prob, &wk.fitted, None, pen, ex));
     Check { primal, dual, kkt }
+}
+
+/// The dual value at the corrected residual ([`super::certify`]) at `st`
+/// after a full check, within the gap `budget`.
+pub(crate) fn corrected_dual(
+    prob: &Problem,
+    st: &State,
+    wk: &mut Work,
+    pen: Penalty,
+    budget: f64,
+) -> Option<f64> {
+    let point = CheckedPoint {
+        w: &st.w,
+        working_set: &wk.working_set.features,
+        fitted: &wk.fitted,
+        gradient: &wk.gradient,
+    };
+    let factor = &mut wk.newton.support.factor;
+    wk.certify.corrected_dual(prob, &point, factor, pen, budget)
 }
 
 /// Step 3: Newton steps on the working set from the current point (loss
