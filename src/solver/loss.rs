@@ -61,16 +61,16 @@ impl Fitted {
         for i in 0..eta.len() {
             let m = prob.y[i] * eta[i];
             // Branch on the sign of the margin so exp() never overflows.
-            let (a, oma, l) = if m >= 0.0 {
+            let (wrong, right, l) = if m >= 0.0 {
                 let e = (-m).exp();
                 (e / (1.0 + e), 1.0 / (1.0 + e), e.ln_1p())
             } else {
                 let e = m.exp();
                 (1.0 / (1.0 + e), e / (1.0 + e), -m + e.ln_1p())
             };
-            self.p_wrong[i] = a;
-            self.p_right[i] = oma;
-            self.residual[i] = prob.row_weight[i] * prob.y[i] * a;
+            self.p_wrong[i] = wrong;
+            self.p_right[i] = right;
+            self.residual[i] = prob.row_weight[i] * prob.y[i] * wrong;
             total += prob.row_weight[i] * l;
         }
         total
@@ -92,12 +92,12 @@ impl Fitted {
         for i in 0..self.p_wrong.len() {
             let y = prob.y[i];
             let k = if y > 0.0 { k_pos } else { k_neg };
-            let (a, oma) = (self.p_wrong[i], self.p_right[i]);
-            let den = 1.0 + oma * k;
-            self.p_wrong[i] = a / den;
-            self.p_right[i] = oma * (1.0 + k) / den;
+            let (wrong, right) = (self.p_wrong[i], self.p_right[i]);
+            let den = 1.0 + right * k;
+            self.p_wrong[i] = wrong / den;
+            self.p_right[i] = right * (1.0 + k) / den;
             self.residual[i] = prob.row_weight[i] * y * self.p_wrong[i];
-            change += prob.row_weight[i] * (ln1p(oma * k) - y * d);
+            change += prob.row_weight[i] * (ln1p(right * k) - y * d);
         }
         Some(loss + change)
     }

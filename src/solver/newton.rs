@@ -166,11 +166,11 @@ impl Newton {
         let mut hb = 0.0;
         let v = &mut self.model.irls;
         for i in 0..v.len() {
-            let (a, oma) = (fitted.p_wrong[i], fitted.p_right[i]);
-            let pq = if a < PMIN || oma < PMIN {
+            let (wrong, right) = (fitted.p_wrong[i], fitted.p_right[i]);
+            let pq = if wrong < PMIN || right < PMIN {
                 PMIN * (1.0 - PMIN)
             } else {
-                a * oma
+                wrong * right
             };
             v[i] = prob.row_weight[i] * pq;
             hb += v[i];
@@ -220,7 +220,7 @@ impl Newton {
             let mut maxch = 0.0f64;
             // sum_i model_residual_i, for the complemented columns
             // (recomputed every sweep so that rounding cannot drift).
-            let mut rq_sum: f64 = q.model_residual.iter().sum();
+            let mut model_residual_sum: f64 = q.model_residual.iter().sum();
             for k in 0..m {
                 if !full && q.w_new[k] == 0.0 {
                     continue;
@@ -236,7 +236,7 @@ impl Newton {
                 let xr = if slot == NO_COMPLEMENT {
                     col.dot(&q.model_residual)
                 } else {
-                    rq_sum - col.dot(&q.model_residual)
+                    model_residual_sum - col.dot(&q.model_residual)
                 };
                 let g = xr + o * q.sum[k];
                 let old = q.w_new[k];
@@ -246,13 +246,13 @@ impl Newton {
                     q.w_new[k] = new;
                     if slot == NO_COMPLEMENT {
                         col.axpy(-d, Some(&q.irls), &mut q.model_residual);
-                        rq_sum -= d * q.sum[k];
+                        model_residual_sum -= d * q.sum[k];
                     } else {
                         // -d v x_j = -d v + d v (1 - x_j): the dense part moves
                         // the offset, the complement's rows move in
                         // model_residual.
                         col.axpy(d, Some(&q.irls), &mut q.model_residual);
-                        rq_sum += d * (hb - q.sum[k]);
+                        model_residual_sum += d * (hb - q.sum[k]);
                         o -= d;
                     }
                     o += d * q.sum[k] / hb;

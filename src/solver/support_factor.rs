@@ -31,12 +31,12 @@ pub(crate) const MAX_SUPPORT: usize = 400;
 /// fraction of the largest. At small lambda most messages are classified
 /// with near certainty: a third to a half of the rows, with a similar share
 /// of the Gram's pairs, weigh less than this, and together a negligible
-/// share of sum v. Without them the Gram is that of weights `vg <= v` (a
-/// lower bound in the Loewner order, off by their share), but for its
-/// diagonal, which stays exact ([`SupportFactor::factor`]): as good a
-/// quasi-Newton Hessian as the stale ones the solver reuses anyway (a few
-/// more conjugate gradients in the certificate, fewer sweeps), for much
-/// less work.
+/// share of sum v. Without them the Gram is that of weights
+/// `gram_weights <= v` (a lower bound in the Loewner order, off by their
+/// share), but for its diagonal, which stays exact
+/// ([`SupportFactor::factor`]): as good a quasi-Newton Hessian as the stale
+/// ones the solver reuses anyway (a few more conjugate gradients in the
+/// certificate, fewer sweeps), for much less work.
 const GRAM_MIN_V: f64 = 1e-4;
 
 /// A support member as the factor needs it.
@@ -303,8 +303,9 @@ impl SupportFactor {
     /// `x_a = sigma_a u_a + tau_a 1`: `G_ab = sigma_a sigma_b U_ab +
     /// sigma_a tau_b S_a + tau_a sigma_b S_b + tau_a tau_b hb` with
     /// `S_a = sum v u_a`; then center. A full build centers with the sums
-    /// over the rows it kept, `S_a = U_aa` (u binary) and `hb = sum vg`: the
-    /// centered Gram of the weights vg, positive semidefinite (a rebuild
+    /// over the rows it kept, `S_a = U_aa` (u binary) and
+    /// `hb = sum gram_weights`: the centered Gram of those weights, positive
+    /// semidefinite (a rebuild
     /// from parts adds the new members' columns to the kept ones', centered
     /// with the current sums).
     #[allow(clippy::needless_range_loop)] // several arrays indexed alike
