@@ -92,6 +92,11 @@ fn for_each_tie_group<W: Copy + Default + std::ops::AddAssign>(
     }
 }
 
+/// [`for_each_tie_group`] with the groups' spam and ham counts.
+fn for_each_tie_count(scores: &[f64], labels: &[bool], order: &[usize], f: impl FnMut(u64, u64)) {
+    for_each_tie_group(scores, labels, order, |_| 1u64, f);
+}
+
 /// Area under the ROC curve: the probability that a random spam scores above a random ham,
 /// counting ties as one half (the Mann-Whitney U statistic over `n_spam * n_ham`).
 ///
@@ -110,16 +115,10 @@ pub fn auc(scores: &[f64], labels: &[bool]) -> Option<f64> {
     let mut ham_below = 0u64;
     let mut twice_spam_wins = 0u128;
     let order = order_ascending(scores);
-    for_each_tie_group(
-        scores,
-        labels,
-        &order,
-        |_| 1u64,
-        |spam, ham| {
-            twice_spam_wins += u128::from(spam) * u128::from(2 * ham_below + ham);
-            ham_below += ham;
-        },
-    );
+    for_each_tie_count(scores, labels, &order, |spam, ham| {
+        twice_spam_wins += u128::from(spam) * u128::from(2 * ham_below + ham);
+        ham_below += ham;
+    });
     let pairs = u128::from(n_spam) * u128::from(n_ham);
     // Each pair counts 2 in all, to spam's wins or ham's.
     let twice_ham_wins = 2 * pairs - twice_spam_wins;
@@ -242,24 +241,18 @@ pub fn recall_at_fpr(scores: &[f64], labels: &[bool], max_fpr: f64) -> f64 {
     // group that pushes the FPR over the bound.
     let mut over = false;
     let order = order_descending(scores);
-    for_each_tie_group(
-        scores,
-        labels,
-        &order,
-        |_| 1u64,
-        |spam, ham| {
-            if over {
-                return;
-            }
-            tp += spam;
-            fp += ham;
-            if ratio(fp, n_ham, 0.0) <= max_fpr {
-                best = tp;
-            } else {
-                over = true;
-            }
-        },
-    );
+    for_each_tie_count(scores, labels, &order, |spam, ham| {
+        if over {
+            return;
+        }
+        tp += spam;
+        fp += ham;
+        if ratio(fp, n_ham, 0.0) <= max_fpr {
+            best = tp;
+        } else {
+            over = true;
+        }
+    });
     best as f64 / n_spam as f64
 }
 
