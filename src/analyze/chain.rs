@@ -9,35 +9,35 @@
 //! chain, flattened into one struct because the chain is fixed and a
 //! virtual call per token would cost more than some of the filters).
 
-use std::cell::RefCell;
-use std::hash::Hasher;
-
 use rust_stemmers::Stemmer as SnowballStemmer;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::Stemmer;
-use super::gate::WordGate;
-use super::memo::{self, NO_TOKEN, NOT_A_FEATURE, Resolved, WordMemo};
+use super::cache::{Caches, FEATURE_KEY_BYTES, NO_TOKEN, NOT_A_FEATURE, Resolved, StemCache};
+use super::prefix_filter::PrefixFilter;
+use super::stemmer::stem_in_place;
 
 /// The configured filters; [`Chain::words`] runs them over a text.
 pub(crate) struct Chain {
     lowercase: bool,
     min_len: usize,
     max_len: usize,
-    stemmer: Option<(Stemmer, SnowballStemmer)>,
+    stemmer: Option<SnowballStemmer>,
 }
 
 /// Where the chain's tokens go.
 pub(crate) trait Sink {
-    /// Takes a token; returns what it is to a scorer, for a [`WordMemo`]
-    /// ([`NOT_A_FEATURE`] when no scorer is asked).
+    /// Takes a token; returns what it is to a scorer, for a
+    /// [`FeatureCache`](super::cache::FeatureCache) ([`NOT_A_FEATURE`] when
+    /// no scorer is asked).
     fn token(&mut self, token: &str) -> Resolved;
-    /// Takes, in place of a token, what a memoized word's token was to the
-    /// scorer (never [`NO_TOKEN`]). Only called when the chain has a memo.
+    /// Takes, in place of a token, what a cached word's token was to the
+    /// scorer (never [`NO_TOKEN`]). Only called when the chain has a
+    /// feature cache.
     fn replay(&mut self, resolved: Resolved);
 }
 
-/// Any `FnMut(&str)` takes plain tokens (and can have no memo).
+/// Any `FnMut(&str)` takes plain tokens (and can have no feature cache).
 impl<F: FnMut(&str)> Sink for F {
     #[inline]
     fn token(&mut self, token: &str) -> Resolved {
@@ -46,27 +46,30 @@ impl<F: FnMut(&str)> Sink for F {
     }
 
     fn replay(&mut self, _: Resolved) {
-        unreachable!("a plain token sink is never given a memo");
+        unreachable!("a plain token sink is never given a feature cache");
     }
 }
 
 /// What the chain knows of the text it splits.
 pub(crate) struct Text<'a> {
-    /// The kind of text: body or one header field (see [`WordGate`]).
+    /// The kind of text: body or one header field (see [`PrefixFilter`]).
     pub(crate) kind: u32,
-    /// Drops ASCII words that cannot become one of the gate's tokens of `kind`.
-    pub(crate) gate: Option<&'a WordGate>,
-    /// Remembers what each ASCII word of `kind` made (see [`WordMemo`]).
-    pub(crate) memo: Option<&'a mut WordMemo>,
+    /// Drops ASCII words that cannot become one of the filter's tokens of `kind`.
+    pub(crate) filter: Option<&'a PrefixFilter>,
+    /// Stems, and what each ASCII word of `kind` made, remembered.
+    pub(crate) caches: Caches<'a>,
 }
 
-impl Text<'_> {
-    /// A text of no particular kind, with no gate and no memo.
-    pub(crate) fn plain() -> Text<'static> {
+impl<'a> Text<'a> {
+    /// A text of no particular kind, with no filter and no feature cache.
+    pub(crate) fn plain(caches: &'a mut Caches<'_>) -> Text<'a> {
         Text {
             kind: 0,
-            gate: None,
-            memo: None,
+            filter: None,
+            caches: Caches {
+                stems: caches.stems.as_deref_mut(),
+                features: None,
+            },
         }
     }
 }
@@ -77,9 +80,7 @@ impl Chain {
             lowercase,
             min_len,
             max_len,
-            stemmer: stemmer
-                .algorithm()
-                .map(|a| (stemmer, SnowballStemmer::create(a))),
+            stemmer: stemmer.algorithm().map(SnowballStemmer::create),
         }
     }
 
@@ -90,10 +91,11 @@ impl Chain {
     /// (`subject:free`) then cannot collide with a body word, which UAX #29
     /// would otherwise allow (`subject:free` is one word to it).
     ///
-    /// With a gate, ASCII words it rejects are dropped before folding and
-    /// stemming: they cannot become one of the gate's tokens. With a memo, an
-    /// ASCII word it remembers is replayed to the sink instead of folded,
-    /// stemmed and given as a token; one it does not is, and remembered.
+    /// With a prefix filter, ASCII words it rejects are dropped before
+    /// folding and stemming: they cannot become one of the filter's tokens.
+    /// With a feature cache, an ASCII word it remembers is replayed to the
+    /// sink instead of folded, stemmed and given as a token; one it does not
+    /// is, and remembered.
     pub(crate) fn words(
         &self,
         text: &str,
@@ -216,38 +218,48 @@ impl Chain {
         buf: &mut String,
         sink: &mut dyn Sink,
     ) {
+        let Caches { stems, features } = &mut ctx.caches;
         if ascii {
-            if let Some(gate) = ctx.gate
-                && !gate.admits(ctx.kind, word.as_bytes())
+            if let Some(filter) = ctx.filter
+                && !filter.admits(ctx.kind, word.as_bytes())
             {
                 return;
             }
-            if let Some(memo) = ctx.memo.as_deref_mut()
-                && word.len() <= memo::KEY_BYTES
+            if let Some(features) = features.as_deref_mut()
+                && word.len() <= FEATURE_KEY_BYTES
             {
-                match memo.get(ctx.kind, word.as_bytes()) {
+                match features.get(ctx.kind, word.as_bytes()) {
                     Some(NO_TOKEN) => {}
                     Some(resolved) => sink.replay(resolved),
                     None => {
-                        let resolved = if self.token(word, ascii, letters, buf) {
-                            sink.token(buf)
-                        } else {
-                            NO_TOKEN
-                        };
-                        memo.put(ctx.kind, word.as_bytes(), resolved);
+                        let resolved =
+                            if self.token(word, ascii, letters, buf, stems.as_deref_mut()) {
+                                sink.token(buf)
+                            } else {
+                                NO_TOKEN
+                            };
+                        features.put(ctx.kind, word.as_bytes(), resolved);
                     }
                 }
                 return;
             }
         }
-        if self.token(word, ascii, letters, buf) {
+        if self.token(word, ascii, letters, buf, stems.as_deref_mut()) {
             sink.token(buf);
         }
     }
 
-    /// Folds, caps and stems `word` into `buf`; false if it makes no token.
+    /// Folds, caps and stems `word` into `buf` (stems remembered in
+    /// `stems`); false if it makes no token.
     #[inline]
-    fn token(&self, word: &str, ascii: bool, letters: bool, buf: &mut String) -> bool {
+    fn token(
+        &self,
+        word: &str,
+        ascii: bool,
+        letters: bool,
+        buf: &mut String,
+        stems: Option<&mut StemCache>,
+    ) -> bool {
         // Lowercasing never shortens a word below its byte length / 4 in
         // chars, so this rejects base64 lines before copying them.
         if word.is_empty() || word.len() / 4 > self.max_len {
@@ -260,9 +272,9 @@ impl Chain {
         }
         // Suffixes are letters: numbers ("2002", "3.14") stem to themselves.
         // (ASCII case folding keeps letters letters.)
-        if let Some((which, stemmer)) = &self.stemmer
+        if let Some(stemmer) = &self.stemmer
             && letters
-            && stem_in_place(*which, stemmer, buf)
+            && stem_in_place(stemmer, buf, stems)
             && !self.len_ok(ascii, buf)
         {
             // Stemming shortens, possibly below the minimum.
@@ -321,152 +333,6 @@ fn lower_case(lowercase: bool, ascii: bool, word: &str, buf: &mut String) {
     }
 }
 
-/// Stems are memoized in a small direct-mapped table per thread and per
-/// stemmer, like a CPU cache: a word hashes to one slot, a hit is a compare
-/// of at most [`SLOT_BYTES`] bytes, a miss stems and overwrites the slot.
-///
-/// Snowball stemming was a third of the analyzer's time on the SpamAssassin
-/// corpus. Mail vocabulary is Zipfian, so the frequent words keep their
-/// slots; a `HashMap` memo of the whole vocabulary was barely faster than
-/// stemming, its lookups missing the CPU caches. Thread-local, because the
-/// analyzer is shared by rayon workers and a lock would serialize them.
-const SLOTS: usize = 1 << 14;
-
-/// Longest word (and stem) memoized, in bytes; longer ones are stemmed
-/// every time. 31 fills a 64-byte slot, so a slot is one cache line (the
-/// table is larger than the CPU's L2, and a probe is often a miss), and
-/// takes every ASCII word under the default 30-char cap.
-const SLOT_BYTES: usize = 31;
-
-#[derive(Clone, Copy)]
-#[repr(C, align(64))]
-struct Slot {
-    /// 0 for an empty slot (the chain never stems an empty word).
-    key_len: u8,
-    stem_len: u8,
-    key: [u8; SLOT_BYTES],
-    stem: [u8; SLOT_BYTES],
-}
-
-const EMPTY_SLOT: Slot = Slot {
-    key_len: 0,
-    stem_len: 0,
-    key: [0; SLOT_BYTES],
-    stem: [0; SLOT_BYTES],
-};
-
-/// Words a thread stems directly before it sets up the memo table: the table
-/// is 1 MB, whose page faults cost more than they save for one message
-/// (`classify` on stdin), and pay off over a batch.
-const UNCACHED_WARMUP: u32 = 4096;
-
-thread_local! {
-    /// Indexed by `Stemmer as usize`, allocated on first use.
-    static STEMS: RefCell<Vec<Option<Box<[Slot]>>>> = const { RefCell::new(Vec::new()) };
-    /// Words stemmed by this thread so far, up to `UNCACHED_WARMUP`.
-    static STEMMED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-}
-
-/// Replaces `buf` by its stem; true if it changed.
-fn stem_in_place(which: Stemmer, stemmer: &SnowballStemmer, buf: &mut String) -> bool {
-    let len = buf.len();
-    let warm = STEMMED.get() >= UNCACHED_WARMUP;
-    if !warm {
-        STEMMED.set(STEMMED.get() + 1);
-    }
-    if !warm || len > SLOT_BYTES {
-        return stem_uncached(stemmer, buf);
-    }
-    let mut hasher = FxHasher::default();
-    hasher.write(buf.as_bytes());
-    let index = (hasher.finish() >> (64 - SLOTS.trailing_zeros())) as usize;
-    STEMS.with_borrow_mut(|tables| {
-        if tables.len() <= which as usize {
-            tables.resize(Stemmer::ALL.len(), None);
-        }
-        let table = tables[which as usize].get_or_insert_with(|| vec![EMPTY_SLOT; SLOTS].into());
-        let slot = &mut table[index];
-        if usize::from(slot.key_len) == len && slot.key[..len] == *buf.as_bytes() {
-            let stem = &slot.stem[..usize::from(slot.stem_len)];
-            if stem == buf.as_bytes() {
-                return false;
-            }
-            // Stems are copied from a `str`, so they are valid UTF-8.
-            let stem = std::str::from_utf8(stem).expect("memoized stem is UTF-8");
-            buf.clear();
-            buf.push_str(stem);
-            return true;
-        }
-        let mut key = [0; SLOT_BYTES];
-        key[..len].copy_from_slice(buf.as_bytes());
-        let key_len = len as u8;
-        let changed = stem_uncached(stemmer, buf);
-        if buf.len() <= SLOT_BYTES {
-            let mut stem = [0; SLOT_BYTES];
-            stem[..buf.len()].copy_from_slice(buf.as_bytes());
-            *slot = Slot {
-                key_len,
-                stem_len: buf.len() as u8,
-                key,
-                stem,
-            };
-        }
-        changed
-    })
-}
-
-fn stem_uncached(stemmer: &SnowballStemmer, buf: &mut String) -> bool {
-    match stemmer.stem(buf) {
-        std::borrow::Cow::Borrowed(_) => false,
-        std::borrow::Cow::Owned(stem) => {
-            buf.clear();
-            buf.push_str(&stem);
-            true
-        }
-    }
-}
-
-/// The Firefox/rustc "Fx" hash: a multiply-rotate over 8-byte words, several
-/// times faster than SipHash on short keys (rustc-hash, inlined here to
-/// spare a dependency). Not flood-resistant, which a fixed-size table
-/// need not be.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,9 +340,12 @@ mod tests {
     fn run(chain: &Chain, text: &str) -> Vec<String> {
         let mut out = Vec::new();
         let mut buf = String::new();
-        chain.words(text, &mut Text::plain(), &mut buf, &mut |t: &str| {
-            out.push(t.to_string())
-        });
+        chain.words(
+            text,
+            &mut Text::plain(&mut Caches::default()),
+            &mut buf,
+            &mut |t: &str| out.push(t.to_string()),
+        );
         out
     }
 
@@ -531,36 +400,6 @@ mod tests {
         assert!(run(&chain, "ies").iter().all(|t| t.chars().count() >= 2));
     }
 
-    #[test]
-    fn cached_stems_match_uncached() {
-        let snowball = SnowballStemmer::create(rust_stemmers::Algorithm::English);
-        let words = [
-            "running",
-            "offers",
-            "is",
-            "2002",
-            "guaranteed",
-            "running",
-            "offers",
-        ];
-        for _ in 0..2 {
-            for word in words {
-                let mut buf = word.to_string();
-                let changed = stem_in_place(Stemmer::English, &snowball, &mut buf);
-                assert_eq!(buf, snowball.stem(word));
-                assert_eq!(changed, buf != word);
-            }
-        }
-        // Another language on the same thread gets its own memo.
-        let mut buf = "laufen".to_string();
-        stem_in_place(
-            Stemmer::German,
-            &SnowballStemmer::create(rust_stemmers::Algorithm::German),
-            &mut buf,
-        );
-        assert_eq!(buf, "lauf");
-    }
-
     /// The ASCII fast path gives exactly the words of unicode-segmentation
     /// (split at ':'), on text made of the bytes that matter to UAX #29.
     #[test]
@@ -571,9 +410,12 @@ mod tests {
             for line in text.split_inclusive('\n') {
                 for word in line.unicode_words() {
                     for piece in word.split(':') {
-                        chain.filter(piece, &mut Text::plain(), &mut buf, &mut |t: &str| {
-                            out.push(t.to_string())
-                        });
+                        chain.filter(
+                            piece,
+                            &mut Text::plain(&mut Caches::default()),
+                            &mut buf,
+                            &mut |t: &str| out.push(t.to_string()),
+                        );
                     }
                 }
             }

@@ -1,11 +1,14 @@
-//! [`Stemmer`]: which Snowball stemmer (rust-stemmers) the analyzer runs.
+//! [`Stemmer`]: which Snowball stemmer (rust-stemmers) the analyzer runs,
+//! and [`stem_in_place`], the word chain's last stage.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use rust_stemmers::Algorithm;
 use serde::{Deserialize, Serialize};
 
+use super::cache::StemCache;
 use crate::Error;
 
 /// Stemming language (rust-stemmers' Snowball algorithms), or none.
@@ -162,8 +165,31 @@ impl FromStr for Stemmer {
     }
 }
 
+/// Replaces `buf` by its stem, remembered in `cache` if one is given; true
+/// if it changed.
+#[inline]
+pub(crate) fn stem_in_place(
+    snowball: &rust_stemmers::Stemmer,
+    buf: &mut String,
+    cache: Option<&mut StemCache>,
+) -> bool {
+    let stem = |buf: &mut String| match snowball.stem(buf) {
+        Cow::Borrowed(_) => false,
+        Cow::Owned(stem) => {
+            buf.clear();
+            buf.push_str(&stem);
+            true
+        }
+    };
+    match cache {
+        Some(cache) => cache.stem(buf, stem),
+        None => stem(buf),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::cache::{WARMUP_MESSAGES, with_thread_caches};
     use super::*;
 
     #[test]
@@ -186,6 +212,44 @@ mod tests {
             }
         ));
         assert!(err.to_string().contains("english"), "{err}");
+    }
+
+    #[test]
+    fn cached_stems_match_uncached() {
+        let snowball = rust_stemmers::Stemmer::create(Algorithm::English);
+        let words = [
+            "running",
+            "offers",
+            "is",
+            "2002",
+            "guaranteed",
+            "running",
+            "offers",
+        ];
+        let mut cache = StemCache::default();
+        for _ in 0..2 {
+            for word in words {
+                let mut buf = word.to_string();
+                let changed = stem_in_place(&snowball, &mut buf, Some(&mut cache));
+                assert_eq!(buf, snowball.stem(word));
+                assert_eq!(changed, buf != word);
+            }
+        }
+        // Another language on the same thread gets its own cache.
+        for _ in 0..=WARMUP_MESSAGES {
+            with_thread_caches(Stemmer::English, None, |caches| {
+                let mut buf = "running".to_string();
+                stem_in_place(&snowball, &mut buf, caches.stems);
+                assert_eq!(buf, "run");
+            });
+        }
+        let german = rust_stemmers::Stemmer::create(Algorithm::German);
+        with_thread_caches(Stemmer::German, None, |caches| {
+            assert!(caches.stems.is_some(), "warm");
+            let mut buf = "laufen".to_string();
+            stem_in_place(&german, &mut buf, caches.stems);
+            assert_eq!(buf, "lauf");
+        });
     }
 
     #[test]

@@ -1,10 +1,10 @@
-//! Scoring: raw mail -> the model's tokens -> a row -> `p(spam)`, with the per-thread word
-//! memo that spares re-analyzing words a thread has seen. See [`Scorer`].
+//! Scoring: raw mail -> the model's tokens -> a row -> `p(spam)`. The analyzer's per-thread
+//! feature cache spares re-analyzing words a thread has seen. See [`Scorer`].
 
 use rustc_hash::FxHashMap;
 
 use super::Model;
-use crate::analyze::{Analyzer, NOT_A_FEATURE, Notes, TokenKinds, WordMemo};
+use crate::analyze::{Analyzer, NOT_A_FEATURE, Notes, TokenKinds};
 use crate::vocab::TermCountsBuilder;
 
 /// `1 / (1 + exp(-margin))` without overflow: for negative margins use
@@ -56,29 +56,10 @@ pub struct Scorer {
     analyzer: Analyzer,
     /// term -> feature index.
     index: FxHashMap<Box<str>, usize>,
-    /// The kinds of tokens that can be features (header fields tagged in some feature, ...),
-    /// the only ones tokenized; all kinds when rows are L2-normalized, whose norm counts every
-    /// token.
+    /// The kinds of tokens that can be features (header fields tagged in some feature, ...):
+    /// the only ones tokenized, unless rows are L2-normalized, whose norm counts every token.
     kinds: TokenKinds,
-    /// Names this scorer's features for the per-thread [`WordMemo`] (a clone shares them).
-    memo_id: u64,
 }
-
-/// Messages a thread scores before it sets up its [`WordMemo`]: the table is 256 KB, whose
-/// page faults cost more than they save on one message (`classify` on stdin), and pay off over
-/// a batch.
-const MEMO_WARMUP: u32 = 1;
-
-thread_local! {
-    /// The memo of the scorer named by the id, allocated after `MEMO_WARMUP` messages.
-    static MEMO: std::cell::RefCell<Option<(u64, WordMemo)>> =
-        const { std::cell::RefCell::new(None) };
-    /// Messages scored by this thread, up to `MEMO_WARMUP`.
-    static SCORED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-}
-
-/// Source of [`Scorer::memo_id`].
-static NEXT_MEMO_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// One message's row restricted to the model's features: `(feature index, value)`, sorted by
 /// feature index.
@@ -101,17 +82,12 @@ impl Scorer {
             .enumerate()
             .map(|(j, t)| (Box::from(t.as_str()), j))
             .collect();
-        let kinds = if model.scheme.l2_normalize {
-            analyzer.all_kinds()
-        } else {
-            analyzer.kinds_for(model.terms.iter().map(String::as_str))
-        };
+        let kinds = analyzer.kinds_for(model.terms.iter().map(String::as_str));
         Scorer {
             model,
             analyzer,
             index,
             kinds,
-            memo_id: NEXT_MEMO_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -167,26 +143,6 @@ impl Scorer {
         self.index.get(token).copied()
     }
 
-    /// Runs `f` with this thread's memo of this scorer, once the thread has scored
-    /// `MEMO_WARMUP` messages (before: with none).
-    fn with_memo<T>(&self, f: impl FnOnce(Option<&mut WordMemo>) -> T) -> T {
-        if SCORED.get() < MEMO_WARMUP {
-            SCORED.set(SCORED.get() + 1);
-            return f(None);
-        }
-        MEMO.with(|cell| {
-            let Ok(mut slot) = cell.try_borrow_mut() else {
-                return f(None); // Scoring from within scoring: not done, but harmless.
-            };
-            let (id, memo) = slot.get_or_insert_with(|| (self.memo_id, WordMemo::default()));
-            if *id != self.memo_id {
-                memo.clear();
-                *id = self.memo_id;
-            }
-            f(Some(memo))
-        })
-    }
-
     fn score_row(&self, row: Row) -> Score {
         let dot: f64 = row
             .features
@@ -205,15 +161,10 @@ impl Scorer {
     /// on `l2_normalize`).
     fn row(&self, raw: &[u8]) -> Row {
         if self.model.scheme.l2_normalize {
-            self.row_of_tokens(|sink| self.analyzer.tokenize_needed(raw, &self.kinds, sink))
+            self.row_of_tokens(|sink| self.analyzer.tokenize(raw, sink))
         } else {
             let lookup = |token: &str| self.lookup(token).map(|j| j as u32);
-            self.row_of_hits(|hit| {
-                self.with_memo(|memo| {
-                    self.analyzer
-                        .tokenize_features(raw, &self.kinds, &lookup, memo, hit)
-                })
-            })
+            self.row_of_hits(|hit| self.analyzer.feature_hits(raw, &self.kinds, &lookup, hit))
         }
     }
 
@@ -405,10 +356,10 @@ mod tests {
         }
     }
 
-    /// Scores of a thread whose word memo is warm, and shared by turns between two scorers,
-    /// equal those of fresh threads, which score their first message without a memo.
+    /// Scores of a thread whose feature cache is warm, and shared by turns between two scorers,
+    /// equal those of fresh threads, which score their first message without a cache.
     #[test]
-    fn memoized_scores_equal_first_scores() {
+    fn cached_scores_equal_first_scores() {
         let cash = tiny(scheme(Weighting::Counts, false));
         let tagged = Model::new(ModelParts {
             scheme: scheme(Weighting::LogCounts, false),

@@ -1,10 +1,10 @@
-//! [`WordGate`]: a test on a word's first bytes that its stem *may* be one of
+//! [`PrefixFilter`]: a test on a word's first bytes that its stem *may* be one of
 //! a given set of stems, so that a scorer can skip case folding, stemming
 //! and lookup for the many words that cannot be one of its model's features.
 //!
 //! A model keeps a few hundred stems; most words of a message have none of
-//! them as their stem, yet each would be folded, stemmed (Snowball, or a memo
-//! probe that misses the CPU caches) and looked up. The gate keeps, for each
+//! them as their stem, yet each would be folded, stemmed (Snowball, or a cache
+//! probe that misses the CPU caches) and looked up. The filter keeps, for each
 //! stem `s`, its first `min(exact(s), 5)` bytes (case-folded), where
 //! `exact(s)` is a prefix length every word stemming to `s` shares with `s`;
 //! a word none of whose first 1 to 5 bytes form such a key cannot stem to
@@ -29,15 +29,19 @@
 //!
 //! So a word shares with its stem `s` the first `exact(s)` chars: `len(s)`,
 //! less one if `s` ends in `e` or `i`, less two if it ends in `ble` or `bl`,
-//! never less than `min(len(s), 2)`. The gate keys are the first
+//! never less than `min(len(s), 2)`. The filter keys are the first
 //! `min(exact(s), 5)` bytes. With no stemmer a token is the folded word
 //! itself, which shares even more. The tests
-//! `english_stems_keep_their_gate_prefix` and
-//! `generated_words_keep_their_gate_prefix` check the claim on the bundled
+//! `english_stems_keep_their_filter_prefix` and
+//! `generated_words_keep_their_filter_prefix` check the claim on the bundled
 //! corpus's words and on words glued from Porter 2's suffixes.
 //!
 //! Other languages' stemmers rewrite more than the end of a word (German
-//! umlauts, ...): no gate is built for them.
+//! umlauts, ...): no filter is built for them.
+
+use std::hash::Hasher;
+
+use rustc_hash::FxHasher;
 
 use super::Stemmer;
 
@@ -55,15 +59,15 @@ const TABLE_BITS: u32 = 17;
 /// Case-folded keys of 1 to 5 bytes, each for one kind of word (body text,
 /// or one header field): see the module docs.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct WordGate {
+pub(crate) struct PrefixFilter {
     /// Bit `hash(kind, key)` is set for every key.
     table: Box<[u64]>,
     /// Bit `n - 1` is set if some key has `n` bytes.
     lengths: u8,
 }
 
-impl WordGate {
-    /// The gate for words whose token may be one of `stems` (tokens the word
+impl PrefixFilter {
+    /// The filter for words whose token may be one of `stems` (tokens the word
     /// chain emits, after folding and stemming with `stemmer`), each wanted
     /// in the text of one kind (a number the caller chooses: say 0 for the
     /// body, `i + 1` for the `i`-th header field), or `None` when `stemmer`
@@ -71,28 +75,28 @@ impl WordGate {
     pub(crate) fn new<'s>(
         stemmer: Stemmer,
         stems: impl IntoIterator<Item = (u32, &'s str)>,
-    ) -> Option<WordGate> {
+    ) -> Option<PrefixFilter> {
         if !matches!(stemmer, Stemmer::English | Stemmer::None) {
             return None;
         }
-        let mut gate = WordGate {
+        let mut filter = PrefixFilter {
             table: vec![0; 1 << TABLE_BITS >> 6].into(),
             lengths: 0,
         };
         for (kind, stem) in stems {
-            // Only non-ASCII words stem to non-ASCII stems, and those are never gated.
+            // Only non-ASCII words stem to non-ASCII stems, and those are never filtered.
             if !stem.is_ascii() || stem.is_empty() {
                 continue;
             }
             let key = stem.as_bytes();
-            gate.insert(kind, &key[..exact_prefix(key).min(MAX_KEY)]);
+            filter.insert(kind, &key[..exact_prefix(key).min(MAX_KEY)]);
             for (word, exceptional) in EXCEPTIONS {
                 if stemmer == Stemmer::English && stem.eq_ignore_ascii_case(exceptional) {
-                    gate.insert(kind, word.as_bytes());
+                    filter.insert(kind, word.as_bytes());
                 }
             }
         }
-        Some(gate)
+        Some(filter)
     }
 
     fn insert(&mut self, kind: u32, key: &[u8]) {
@@ -106,7 +110,7 @@ impl WordGate {
     }
 
     /// False only if no word of this kind starting with these (ASCII) bytes
-    /// can stem to one of the gate's stems of that kind.
+    /// can stem to one of the filter's stems of that kind.
     #[inline]
     pub(crate) fn admits(&self, kind: u32, word: &[u8]) -> bool {
         let mut packed = Packed::new(kind);
@@ -143,10 +147,13 @@ impl Packed {
         self.0 |= u64::from(byte.to_ascii_lowercase()) << (8 * len);
     }
 
-    /// The table bit: Fibonacci hashing (multiply, keep the top bits).
+    /// The table bit: the key's [`FxHasher`] hash, its low bits (the ones
+    /// rustc-hash's `finish` mixes best).
     #[inline]
     fn index(self) -> usize {
-        (self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - TABLE_BITS)) as usize
+        let mut hasher = FxHasher::default();
+        hasher.write_u64(self.0);
+        hasher.finish() as usize & ((1 << TABLE_BITS) - 1)
     }
 }
 
@@ -164,10 +171,10 @@ fn exact_prefix(stem: &[u8]) -> usize {
     (len - rewritten).max(len.min(2))
 }
 
-impl std::fmt::Debug for WordGate {
+impl std::fmt::Debug for PrefixFilter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let keys: u32 = self.table.iter().map(|w| w.count_ones()).sum();
-        f.debug_struct("WordGate")
+        f.debug_struct("PrefixFilter")
             .field("keys", &keys)
             .field("lengths", &self.lengths)
             .finish()
@@ -180,20 +187,20 @@ mod tests {
     use proptest::prelude::*;
     use rust_stemmers::{Algorithm, Stemmer as Snowball};
 
-    /// Every word must be admitted by the gate of its own stem.
+    /// Every word must be admitted by the filter of its own stem.
     fn check(snowball: &Snowball, word: &str) {
         let lower = word.to_ascii_lowercase();
         let stem = snowball.stem(&lower);
-        let gate =
-            WordGate::new(Stemmer::English, [(0, stem.as_ref())]).expect("english has a gate");
+        let filter = PrefixFilter::new(Stemmer::English, [(0, stem.as_ref())])
+            .expect("english has a filter");
         assert!(
-            gate.admits(0, word.as_bytes()),
-            "{word:?} stems to {stem:?}, which its gate rejects"
+            filter.admits(0, word.as_bytes()),
+            "{word:?} stems to {stem:?}, which its filter rejects"
         );
     }
 
     #[test]
-    fn english_stems_keep_their_gate_prefix() {
+    fn english_stems_keep_their_filter_prefix() {
         let snowball = Snowball::create(Algorithm::English);
         // The bundled sample, and the full public corpus when it has been fetched.
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/corpora");
@@ -257,7 +264,7 @@ mod tests {
     proptest! {
         /// Stems and words glued from Porter 2's suffixes.
         #[test]
-        fn generated_words_keep_their_gate_prefix(
+        fn generated_words_keep_their_filter_prefix(
             stem in "[a-zy]{1,6}",
             suffixes in proptest::collection::vec(prop_oneof![
                 Just("ing"), Just("ed"), Just("ies"), Just("ied"), Just("s"), Just("sses"),
@@ -279,15 +286,15 @@ mod tests {
 
     #[test]
     fn rejects_words_of_other_stems_and_kinds() {
-        let gate = WordGate::new(
+        let filter = PrefixFilter::new(
             Stemmer::English,
             [(0, "money"), (0, "free"), (0, "viagra"), (3, "hello")],
         )
-        .expect("gate");
+        .expect("filter");
         for word in ["Money", "FREE", "freely", "viagras", "freed"] {
-            assert!(gate.admits(0, word.as_bytes()), "{word}");
+            assert!(filter.admits(0, word.as_bytes()), "{word}");
         }
-        assert!(gate.admits(3, b"Hello"));
+        assert!(filter.admits(3, b"Hello"));
         let rejected = [
             (0, "the"),
             (0, "and"),
@@ -298,10 +305,10 @@ mod tests {
             (1, "free"),
         ]
         .iter()
-        .filter(|(kind, w)| !gate.admits(*kind, w.as_bytes()))
+        .filter(|(kind, w)| !filter.admits(*kind, w.as_bytes()))
         .count();
         // A hash collision may admit one; the rest must go.
         assert!(rejected >= 6, "{rejected}");
-        assert!(WordGate::new(Stemmer::German, [(0, "geld")]).is_none());
+        assert!(PrefixFilter::new(Stemmer::German, [(0, "geld")]).is_none());
     }
 }
