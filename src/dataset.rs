@@ -144,7 +144,7 @@ impl Dataset {
     ///
     /// [`Vocabulary::fit_ids`]: crate::vocab::Vocabulary::fit_ids
     /// [`Interner::merge`]: crate::vocab::Interner::merge
-    pub fn build_ids(
+    pub(crate) fn build_ids(
         docs: &[Box<[(u32, u32)]>],
         y: Vec<bool>,
         column: &[u32],
