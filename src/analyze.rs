@@ -180,6 +180,7 @@ pub(crate) mod test_util {
     use super::cache::Caches;
     use super::{Analyzer, AnalyzerConfig, Notes, TokenKinds};
     use crate::mail;
+    pub(crate) use crate::mail::test_util::fixture;
 
     /// All tokens of `raw` under `config`, and the notes.
     pub(crate) fn tokens_with(config: AnalyzerConfig, raw: &[u8]) -> (Vec<String>, Notes) {
@@ -204,11 +205,5 @@ pub(crate) mod test_util {
     ) -> Notes {
         let message = mail::parse_fields(raw, analyzer.config.max_text_bytes, &kinds.fields);
         analyzer.emit(&message, kinds, Caches::default(), &mut sink)
-    }
-
-    /// A test mail from tests/data/mail.
-    pub(crate) fn fixture(name: &str) -> Vec<u8> {
-        let path = format!("{}/tests/data/mail/{name}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 }

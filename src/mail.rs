@@ -6,8 +6,11 @@
 //! UTF-8, a broken MIME tree keeps the parts found so far). The MIME work
 //! (RFC 2047 encoded words, quoted-printable, base64, charsets, nested
 //! multiparts and `message/rfc822` attachments) is done by the
-//! [`mail_parser`] crate; this module walks its part tree, turns HTML into
-//! text, collects URLs and bounds the amount of text kept.
+//! [`mail_parser`] crate; this module walks its part tree (`mail/body.rs`),
+//! turns HTML into text, collects URLs (`mail/urls.rs`, `mail/html.rs`) and
+//! bounds the amount of text kept. `mail/fields.rs` chooses the header
+//! fields decoded and renders their values; `mail/unstructured.rs` reads the
+//! text fields straight from the raw bytes.
 //!
 //! Files of the SpamAssassin corpus start with an mbox `From addr date`
 //! line before the headers; it is skipped.
@@ -31,14 +34,19 @@
 //! assert_eq!(message.urls, vec!["http://shop.example.net/x".to_string()]);
 //! ```
 
+mod body;
+mod fields;
+mod html;
 mod unstructured;
+mod urls;
 
-use std::borrow::Cow;
-use std::sync::LazyLock;
+pub use fields::Fields;
+pub use html::MAX_HTML_TAGS;
 
-use mail_parser::{
-    Address, HeaderName, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType,
-};
+use mail_parser::MessageParser;
+
+use body::Builder;
+use fields::{PARSER, render_value};
 
 /// One decoded header field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,57 +129,6 @@ pub fn parse_limited(raw: &[u8], max_text_bytes: Option<usize>) -> Message {
     parse_all_fields(raw, max_text_bytes, &PARSER, true)
 }
 
-/// What a parse decodes beyond the body text: which header fields, and
-/// whether the HTML markup is listed; see [`parse_fields`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fields {
-    /// Decodes the MIME fields and the address fields named; skips the rest.
-    parser: MessageParser,
-    /// The text fields named (lower case): skipped by `parser`, then read from the raw
-    /// bytes ([`unstructured`]).
-    text: Vec<String>,
-    /// Decodes the text fields too, for the rare message whose text field
-    /// [`unstructured::value`] cannot read as mail-parser does.
-    exact: MessageParser,
-    /// Fill [`Message::html_tags`] (scanning every HTML part's markup).
-    html_tags: bool,
-}
-
-impl Fields {
-    /// Decode only the fields named (lower case), and the MIME fields the
-    /// body needs. Each is decoded as by [`parse`]: address fields as
-    /// addresses, the others as text.
-    pub fn only(names: &[String]) -> Fields {
-        let mut parser = MessageParser::new()
-            .with_mime_headers()
-            .default_header_ignore();
-        let mut exact = parser.clone();
-        let mut text = Vec::new();
-        for name in names {
-            let header = HeaderName::from(name.clone());
-            if ADDRESS_FIELDS.contains(&header) {
-                parser = parser.header_address(header.clone());
-                exact = exact.header_address(header);
-            } else if !MIME_FIELDS.contains(&header) {
-                exact = exact.header_text(header);
-                text.push(name.to_ascii_lowercase());
-            }
-        }
-        Fields {
-            parser,
-            text,
-            exact,
-            html_tags: false,
-        }
-    }
-
-    /// Also list the markup of HTML parts in [`Message::html_tags`] (off by
-    /// default: the scan costs time on every HTML part).
-    pub fn with_html_tags(self, html_tags: bool) -> Fields {
-        Fields { html_tags, ..self }
-    }
-}
-
 /// [`parse_limited`], decoding only the header `fields`: the others are
 /// skipped over and kept with an empty value. The body, and the fields
 /// decoded, come out as from [`parse_limited`]; skipping the values of the
@@ -239,43 +196,6 @@ fn skip_mbox_from_line(raw: &[u8]) -> &[u8] {
     }
 }
 
-/// mail-parser configured once: MIME and address fields structured, every
-/// other field as text with RFC 2047 words decoded. `Received` and `Date`
-/// stay text, which is all the analyzer needs and much cheaper than their
-/// structured parsers.
-static PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
-    let mut parser = MessageParser::new().with_mime_headers();
-    for field in ADDRESS_FIELDS {
-        parser = parser.header_address(field);
-    }
-    parser.default_header_text()
-});
-
-/// Fields decoded as address lists (mail-parser's `with_address_headers`).
-const ADDRESS_FIELDS: [HeaderName<'static>; 11] = [
-    HeaderName::From,
-    HeaderName::Sender,
-    HeaderName::ReplyTo,
-    HeaderName::To,
-    HeaderName::Cc,
-    HeaderName::Bcc,
-    HeaderName::ResentFrom,
-    HeaderName::ResentSender,
-    HeaderName::ResentTo,
-    HeaderName::ResentCc,
-    HeaderName::ResentBcc,
-];
-
-/// Fields mail-parser's `with_mime_headers` decodes for the body's sake.
-const MIME_FIELDS: [HeaderName<'static>; 6] = [
-    HeaderName::ContentType,
-    HeaderName::ContentDisposition,
-    HeaderName::ContentId,
-    HeaderName::ContentDescription,
-    HeaderName::ContentLocation,
-    HeaderName::ContentTransferEncoding,
-];
-
 fn decode(
     raw: &[u8],
     limit: usize,
@@ -324,177 +244,6 @@ fn decode(
     Some(message)
 }
 
-/// Accumulates texts and URLs under the byte cap.
-struct Builder<'m> {
-    /// Bytes of text that may still be kept.
-    budget: usize,
-    /// Whether to list the markup of HTML parts.
-    html_tags: bool,
-    message: &'m mut Message,
-}
-
-/// Nested `message/rfc822` parts are followed this deep (mail-parser itself
-/// stops at 3).
-const MAX_DEPTH: usize = 8;
-
-impl<'m> Builder<'m> {
-    fn new(limit: usize, html_tags: bool, message: &'m mut Message) -> Builder<'m> {
-        Builder {
-            budget: limit,
-            html_tags,
-            message,
-        }
-    }
-
-    fn walk(&mut self, parsed: &mail_parser::Message<'_>, depth: usize) {
-        for part in &parsed.parts {
-            self.message.damaged |= part.is_encoding_problem;
-            match &part.body {
-                PartType::Text(text) => {
-                    self.note_charset(part);
-                    match undeclared_8bit(parsed, part, text) {
-                        Some(text) => self.push_text(Cow::Owned(text)),
-                        None => self.push_text(Cow::Borrowed(text.as_ref())),
-                    }
-                }
-                PartType::Html(html) => {
-                    self.note_charset(part);
-                    match undeclared_8bit(parsed, part, html) {
-                        Some(html) => self.push_html(&html),
-                        None => self.push_html(html),
-                    }
-                }
-                PartType::Binary(_) | PartType::InlineBinary(_) => {
-                    self.message.attachments.push(attachment(part));
-                }
-                PartType::Message(nested) => {
-                    if depth < MAX_DEPTH {
-                        self.walk(nested, depth + 1);
-                    }
-                }
-                PartType::Multipart(_) => {}
-            }
-        }
-    }
-
-    /// Records the charset of a text part if mail-parser could not decode it.
-    fn note_charset(&mut self, part: &MessagePart<'_>) {
-        let Some(charset) = part.content_type().and_then(|ct| ct.attribute("charset")) else {
-            return;
-        };
-        let charset = charset.trim();
-        if charset.is_empty()
-            || is_utf8_name(charset)
-            || mail_parser::decoders::charsets::map::charset_decoder(charset.as_bytes()).is_some()
-        {
-            return;
-        }
-        let charset = charset.to_ascii_lowercase();
-        if !self.message.unknown_charsets.contains(&charset) {
-            self.message.unknown_charsets.push(charset);
-        }
-    }
-
-    /// Keeps undecodable input as text, decoding no more than the budget.
-    fn push_raw(&mut self, raw: &[u8]) {
-        let end = raw.len().min(self.budget);
-        self.message.truncated |= end < raw.len();
-        self.push_text(String::from_utf8_lossy(&raw[..end]));
-    }
-
-    /// Keeps `text` (up to the budget) and the URLs written in it.
-    fn push_text(&mut self, text: Cow<'_, str>) {
-        if self.budget == 0 {
-            self.message.truncated |= !text.is_empty();
-            return;
-        }
-        let text = if text.len() > self.budget {
-            self.message.truncated = true;
-            let end = floor_char_boundary(&text, self.budget);
-            match text {
-                Cow::Borrowed(s) => Cow::Borrowed(&s[..end]),
-                Cow::Owned(mut s) => {
-                    s.truncate(end);
-                    Cow::Owned(s)
-                }
-            }
-        } else {
-            text
-        };
-        self.budget -= text.len();
-        self.message.damaged |= has_replacement_char(&text);
-        find_urls(&text, &mut |url| self.message.urls.push(url.to_string()));
-        self.message.texts.push(text.into_owned());
-    }
-
-    /// Keeps the `href` targets and the visible text of an HTML part.
-    fn push_html(&mut self, html: &str) {
-        if self.budget == 0 {
-            self.message.truncated |= !html.is_empty();
-            return;
-        }
-        // Markup outweighs text, so convert a prefix several times the
-        // budget; what lies beyond would be cut anyway.
-        let cap = self.budget.saturating_mul(HTML_MARKUP_FACTOR);
-        let html = if html.len() > cap {
-            self.message.truncated = true;
-            &html[..floor_char_boundary(html, cap)]
-        } else {
-            html
-        };
-        let mut hrefs = Vec::new();
-        find_hrefs(html, &mut |url| hrefs.push(url.to_string()));
-        if self.html_tags {
-            let tags = &mut self.message.html_tags;
-            find_tags(html, &mut |tag| {
-                if tags.len() < MAX_HTML_TAGS {
-                    tags.push(tag.to_string());
-                }
-            });
-        }
-        let text = mail_parser::decoders::html::html_to_text(html);
-        let first_text_url = self.message.urls.len();
-        self.push_text(Cow::Owned(text));
-        // A link is often written out as its own text: count it once.
-        let text_urls = self.message.urls.split_off(first_text_url);
-        self.message.urls.extend(hrefs.iter().cloned());
-        self.message
-            .urls
-            .extend(text_urls.into_iter().filter(|u| !hrefs.contains(u)));
-    }
-}
-
-/// The part's text re-read as windows-1252, when it declares no charset,
-/// has no transfer encoding and was not valid UTF-8.
-///
-/// Old mailers sent Latin-1 without saying so; read as UTF-8 each accented
-/// letter becomes U+FFFD and splits its word (`caf\u{FFFD}`). windows-1252
-/// is what browsers assume in that case, and decodes every byte.
-fn undeclared_8bit(
-    parsed: &mail_parser::Message<'_>,
-    part: &MessagePart<'_>,
-    text: &str,
-) -> Option<String> {
-    let declared = part
-        .content_type()
-        .and_then(|ct| ct.attribute("charset"))
-        .is_some();
-    if declared || part.encoding != mail_parser::Encoding::None || !has_replacement_char(text) {
-        return None;
-    }
-    let raw = parsed
-        .raw_message
-        .get(part.offset_body as usize..part.offset_end as usize)?;
-    if raw.len() > text.len() * 2 || std::str::from_utf8(raw).is_ok() {
-        return None; // Offsets that do not match the text: keep it.
-    }
-    let cp1252 = mail_parser::decoders::charsets::map::charset_decoder(b"windows-1252")?;
-    Some(cp1252(raw))
-}
-
-/// How many bytes of HTML are converted per byte of text budget.
-const HTML_MARKUP_FACTOR: usize = 8;
-
 /// RFC 5322 field names are printable ASCII without ':'; mail-parser takes
 /// any bytes before a ':' as one, which would make binary junk a header.
 fn is_field_name(name: &str) -> bool {
@@ -518,88 +267,6 @@ fn has_colon(raw: &[u8], header: &mail_parser::Header<'_>) -> bool {
         .is_some_and(|name| memchr::memchr(b':', name).is_some())
 }
 
-fn is_utf8_name(charset: &str) -> bool {
-    charset.eq_ignore_ascii_case("utf-8") || charset.eq_ignore_ascii_case("utf8")
-}
-
-fn has_replacement_char(text: &str) -> bool {
-    memchr::memmem::find(text.as_bytes(), "\u{FFFD}".as_bytes()).is_some()
-}
-
-fn attachment(part: &MessagePart<'_>) -> Attachment {
-    let content_type = match part.content_type() {
-        Some(ct) => match ct.subtype() {
-            Some(sub) => format!("{}/{}", ct.ctype(), sub),
-            None => ct.ctype().to_string(),
-        },
-        None => "application/octet-stream".to_string(),
-    };
-    Attachment {
-        content_type: content_type.to_ascii_lowercase(),
-        filename: part.attachment_name().map(str::to_string),
-    }
-}
-
-/// Renders a decoded header value as one line of text.
-fn render_value(value: &HeaderValue<'_>) -> String {
-    match value {
-        HeaderValue::Text(text) => text.to_string(),
-        HeaderValue::TextList(list) => list.join(", "),
-        HeaderValue::Address(address) => render_address(address),
-        HeaderValue::ContentType(ct) => {
-            let mut out = ct.c_type.to_string();
-            if let Some(sub) = &ct.c_subtype {
-                out.push('/');
-                out.push_str(sub);
-            }
-            for attr in ct.attributes.iter().flatten() {
-                out.push_str("; ");
-                out.push_str(&attr.name);
-                out.push('=');
-                out.push_str(&attr.value);
-            }
-            out
-        }
-        HeaderValue::DateTime(dt) => dt.to_rfc822(),
-        HeaderValue::Received(_) | HeaderValue::Empty => String::new(),
-    }
-}
-
-fn render_address(address: &Address<'_>) -> String {
-    fn push_addr(out: &mut String, addr: &mail_parser::Addr<'_>) {
-        if !out.is_empty() && !out.ends_with(": ") {
-            out.push_str(", ");
-        }
-        match (addr.name(), addr.address()) {
-            (Some(name), Some(address)) => {
-                out.push_str(name);
-                out.push_str(" <");
-                out.push_str(address);
-                out.push('>');
-            }
-            (Some(one), None) | (None, Some(one)) => out.push_str(one),
-            (None, None) => {}
-        }
-    }
-    let mut out = String::new();
-    match address {
-        Address::List(list) => list.iter().for_each(|a| push_addr(&mut out, a)),
-        Address::Group(groups) => {
-            for group in groups {
-                if let Some(name) = &group.name {
-                    if !out.is_empty() {
-                        out.push_str("; ");
-                    }
-                    out.push_str(name);
-                    out.push_str(": ");
-                }
-                group.addresses.iter().for_each(|a| push_addr(&mut out, a));
-            }
-        }
-    }
-    out
-}
-
 fn truncate_owned(mut s: String, limit: usize) -> String {
     if s.len() > limit {
         let end = floor_char_boundary(&s, limit);
@@ -620,306 +287,23 @@ pub(crate) fn floor_char_boundary(s: &str, index: usize) -> usize {
     end
 }
 
-/// Calls `found` with each URL written in plain text: `http://`,
-/// `https://`, `ftp://` and bare `www.` addresses, up to the first space,
-/// quote or bracket.
-pub(crate) fn find_urls(text: &str, found: &mut dyn FnMut(&str)) {
-    let bytes = text.as_bytes();
-    let mut from = 0;
-    // Both markers contain a '/' or '.', rare enough in prose to scan for fast.
-    while let Some(start) = next_url_start(bytes, from) {
-        let end = url_end(bytes, start);
-        let url = trim_url(&text[start..end]);
-        if url.len() > start_marker_len(url) {
-            found(url);
-        }
-        from = end.max(start + 1);
-    }
-}
-
-/// Position of the next `scheme://` (http, https, ftp) or `www.` at or after `from`.
-fn next_url_start(bytes: &[u8], mut from: usize) -> Option<usize> {
-    loop {
-        let rel = memchr::memchr2(b':', b'.', &bytes[from..])?;
-        let at = from + rel;
-        from = at + 1;
-        if bytes[at] == b':' {
-            if !bytes[at..].starts_with(b"://") {
-                continue;
-            }
-            let scheme_start = bytes[..at]
-                .iter()
-                .rposition(|b| !b.is_ascii_alphabetic())
-                .map_or(0, |p| p + 1);
-            let scheme = &bytes[scheme_start..at];
-            if scheme.eq_ignore_ascii_case(b"http")
-                || scheme.eq_ignore_ascii_case(b"https")
-                || scheme.eq_ignore_ascii_case(b"ftp")
-            {
-                return Some(scheme_start);
-            }
-        } else if at >= 3
-            && bytes[at - 3..at].eq_ignore_ascii_case(b"www")
-            && (at == 3 || !is_host_byte(bytes[at - 4]))
-        {
-            return Some(at - 3);
-        }
-    }
-}
-
-/// A byte that may continue a host name or path on its left.
-fn is_host_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'/' | b'@')
-}
-
-fn start_marker_len(url: &str) -> usize {
-    url.find("://").map_or(4, |p| p + 3)
-}
-
-fn url_end(bytes: &[u8], start: usize) -> usize {
-    bytes[start..]
-        .iter()
-        .position(|&b| !is_url_byte(b))
-        .map_or(bytes.len(), |p| start + p)
-}
-
-fn is_url_byte(b: u8) -> bool {
-    b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`' | b'{' | b'}')
-}
-
-/// Drops punctuation that ends a sentence rather than the URL.
-fn trim_url(url: &str) -> &str {
-    url.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']'])
-}
-
-/// The most tags and attributes kept per message in [`Message::html_tags`].
-pub const MAX_HTML_TAGS: usize = 4096;
-
-/// Calls `found` with the lower-cased name of each start tag in `html`
-/// (`<FONT color=red size=+2>`: `font`) and with `tag.attribute` for each of
-/// its attributes (`font.color`, `font.size`). Names longer than 16 bytes
-/// are passed over: they are not markup a mail client would render.
-pub(crate) fn find_tags(html: &str, found: &mut dyn FnMut(&str)) {
-    const MAX_NAME: usize = 16;
-    let bytes = html.as_bytes();
-    let name_len = |from: usize| {
-        bytes[from..]
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b'_')
-            .count()
-    };
-    let skip_space_and_slashes = |mut j: usize| {
-        while j < bytes.len() && (bytes[j].is_ascii_whitespace() || bytes[j] == b'/') {
-            j += 1;
-        }
-        j
-    };
-    let mut name = String::with_capacity(2 * MAX_NAME + 1);
-    let mut from = 0;
-    while let Some(rel) = memchr::memchr(b'<', &bytes[from..]) {
-        let start = from + rel + 1;
-        from = start;
-        let len = name_len(start);
-        if len == 0 || len > MAX_NAME || !bytes[start].is_ascii_alphabetic() {
-            continue; // `</p>`, `<!-- -->`, `< 5`: not a start tag.
-        }
-        // Names and attributes are ASCII, so every cut is a char boundary.
-        name.clear();
-        name.push_str(&html[start..start + len]);
-        name.make_ascii_lowercase();
-        found(&name);
-        let tag_len = name.len();
-        let mut j = start + len;
-        loop {
-            j = skip_space_and_slashes(j);
-            if j >= bytes.len() || matches!(bytes[j], b'>' | b'<') {
-                break;
-            }
-            let len = name_len(j);
-            if len == 0 {
-                j += 1; // stray punctuation inside the tag
-                continue;
-            }
-            if len <= MAX_NAME {
-                name.truncate(tag_len);
-                name.push('.');
-                name.push_str(&html[j..j + len]);
-                name.make_ascii_lowercase();
-                found(&name);
-            }
-            j = skip_space(bytes, j + len);
-            if bytes.get(j) == Some(&b'=') {
-                j = skip_space(bytes, j + 1);
-                j = match bytes.get(j) {
-                    Some(&q @ (b'"' | b'\'')) => {
-                        memchr::memchr(q, &bytes[j + 1..]).map_or(bytes.len(), |p| j + 2 + p)
-                    }
-                    _ => {
-                        j + bytes[j..]
-                            .iter()
-                            .take_while(|b| !b.is_ascii_whitespace() && **b != b'>')
-                            .count()
-                    }
-                };
-            }
-        }
-        from = j.max(from);
-    }
-}
-
-/// The first index at or after `j` that is not ASCII white space.
-fn skip_space(bytes: &[u8], mut j: usize) -> usize {
-    while j < bytes.len() && bytes[j].is_ascii_whitespace() {
-        j += 1;
-    }
-    j
-}
-
-/// Calls `found` with the value of each `href` attribute in `html`.
-///
-/// Scans for `=` and looks left for the attribute name: '=' is rarer than
-/// letters, and the name may be in any case.
-pub(crate) fn find_hrefs(html: &str, found: &mut dyn FnMut(&str)) {
-    let bytes = html.as_bytes();
-    let mut from = 0;
-    while let Some(rel) = memchr::memchr(b'=', &bytes[from..]) {
-        let eq = from + rel;
-        from = eq + 1;
-        let name_end = bytes[..eq]
-            .iter()
-            .rposition(|b| !b.is_ascii_whitespace())
-            .map_or(0, |p| p + 1);
-        if name_end < 4 || !bytes[name_end - 4..name_end].eq_ignore_ascii_case(b"href") {
-            continue;
-        }
-        if name_end > 4 && !bytes[name_end - 5].is_ascii_whitespace() {
-            continue; // `data-href=`, `xhref=`: another attribute.
-        }
-        let i = skip_space(bytes, eq + 1);
-        let (start, end) = match bytes.get(i) {
-            Some(&q @ (b'"' | b'\'')) => {
-                let start = i + 1;
-                let end = memchr::memchr(q, &bytes[start..]).map_or(bytes.len(), |p| start + p);
-                (start, end)
-            }
-            Some(_) => {
-                let end = bytes[i..]
-                    .iter()
-                    .position(|b| b.is_ascii_whitespace() || *b == b'>')
-                    .map_or(bytes.len(), |p| i + p);
-                (i, end)
-            }
-            None => break,
-        };
-        // Quotes, spaces and '>' are ASCII, so both ends are char boundaries.
-        let url = html[start..end].trim();
-        if !url.is_empty() {
-            found(url);
-        }
-        from = end.max(from);
+/// Helpers for tests across the crate.
+#[cfg(test)]
+pub(crate) mod test_util {
+    /// A test mail from tests/data/mail.
+    pub(crate) fn fixture(name: &str) -> Vec<u8> {
+        let path = format!("{}/tests/data/mail/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::test_util::fixture;
     use super::*;
-
-    fn fixture(name: &str) -> Vec<u8> {
-        let path = format!("{}/tests/data/mail/{name}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
 
     fn all_text(m: &Message) -> String {
         m.texts.join("\n")
-    }
-
-    /// Reading the text fields from the raw bytes gives the message mail-parser's own
-    /// reading of them gives, on every fixture and the bundled sample, and on headers made
-    /// of folded lines, encoded words and odd bytes.
-    #[test]
-    fn text_fields_read_from_raw_bytes_match_mail_parser() {
-        let names: Vec<String> = crate::analyze::DEFAULT_HEADER_FIELDS
-            .iter()
-            .map(|f| f.to_string())
-            .chain(["x-spam-status".to_string(), "comments".to_string()])
-            .collect();
-        let fields = Fields::only(&names);
-        assert!(fields.text.contains(&"subject".to_string()));
-        let mut mails: Vec<Vec<u8>> = Vec::new();
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/mail");
-        for dir in [dir.to_string()].into_iter().chain(
-            ["spam", "ham"].map(|l| format!("{}/corpora/sample/{l}", env!("CARGO_MANIFEST_DIR"))),
-        ) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                mails.push(std::fs::read(entry.unwrap().path()).unwrap());
-            }
-        }
-        let pieces: [&[u8]; 10] = [
-            b"Subject: =?utf-8?q?Caf=C3=A9?= \r\n =?utf-8?b?w6k=?=\r\n",
-            b"Subject: =?utf-8?q?runs\n over?= x\n",
-            b"X-Mailer:  tab\tinside \r\n\t\r\n folded\n",
-            b"Received: from a (b [1.2.3.4])\n\tby c; Thu, 1 Jan 2002\n",
-            b"Comments: \xff\xfe not utf-8 \xc3\n",
-            b"To: Ann <a@b.example>\n",
-            b"Date: =?\n",
-            b"Message-ID: <x@y>\n",
-            b"\nbody text\n",
-            b"Subject: cut off",
-        ];
-        for i in 0..pieces.len() {
-            for j in 0..pieces.len() {
-                mails.push([pieces[i], pieces[j], pieces[(i + j) % pieces.len()]].concat());
-            }
-        }
-        for raw in &mails {
-            for limit in [None, Some(40)] {
-                let fast = parse_with(raw, limit, &fields.parser, &fields.text, false);
-                let exact = parse_all_fields(raw, limit, &fields.exact, false);
-                if let Some(fast) = fast {
-                    assert_eq!(fast, exact, "{}", String::from_utf8_lossy(raw));
-                }
-                assert_eq!(parse_fields(raw, limit, &fields), exact);
-            }
-        }
-    }
-
-    #[test]
-    fn parse_fields_decodes_the_body_and_the_named_fields_alone() {
-        let names: Vec<String> = ["subject", "from", "x-mailer", "message-id"]
-            .map(String::from)
-            .to_vec();
-        let fields = Fields::only(&names);
-        for name in [
-            "base64.eml",
-            "html.eml",
-            "nested-multipart.eml",
-            "subject-latin1.eml",
-            "windows-1252.eml",
-            "no-headers.eml",
-            "binary-junk.bin",
-        ] {
-            let raw = fixture(name);
-            let full = parse(&raw);
-            let some = parse_fields(&raw, None, &fields);
-            assert_eq!(some.texts, full.texts, "{name}");
-            assert_eq!(some.urls, full.urls, "{name}");
-            assert_eq!(some.attachments, full.attachments, "{name}");
-            assert_eq!(some.damaged, full.damaged, "{name}");
-            assert_eq!(some.headers.len(), full.headers.len(), "{name}");
-            for (a, b) in some.headers.iter().zip(&full.headers) {
-                assert_eq!(a.name, b.name, "{name}");
-                if names.contains(&a.name) || a.name.starts_with("content-") {
-                    assert_eq!(a.value, b.value, "{name}: {}", a.name);
-                } else {
-                    assert_eq!(a.value, "", "{name}: {}", a.name);
-                }
-            }
-        }
-        let raw = b"From: Ann <ann@example.com>\nTo: bob@example.org\nX-Mailer: Foo 1.0\n\nhi\n";
-        let some = parse_fields(raw, None, &fields);
-        assert_eq!(some.header("from"), Some("Ann <ann@example.com>"));
-        assert_eq!(some.header("x-mailer"), Some("Foo 1.0"));
-        assert_eq!(some.header("to"), Some(""));
     }
 
     #[test]
@@ -977,50 +361,6 @@ mod tests {
     fn koi8_body() {
         let m = parse(&fixture("koi8-r.eml"));
         assert!(all_text(&m).contains("Привет мир"), "{:?}", m.texts);
-    }
-
-    #[test]
-    fn find_tags_names_start_tags_and_their_attributes() {
-        let mut seen = Vec::new();
-        find_tags(
-            "<HTML><body BGCOLOR=\"#fff\"><p>x < y</p><!-- c --><FONT color='red' size=+2>Buy</font>\
-             <a href=\"http://e.com/?a>b\">z</a><br/><img\nsrc=x.gif width = 1>",
-            &mut |t| seen.push(t.to_string()),
-        );
-        assert_eq!(
-            seen,
-            [
-                "html",
-                "body",
-                "body.bgcolor",
-                "p",
-                "font",
-                "font.color",
-                "font.size",
-                "a",
-                "a.href",
-                "br",
-                "img",
-                "img.src",
-                "img.width"
-            ]
-        );
-    }
-
-    #[test]
-    fn find_tags_survives_truncated_markup() {
-        for html in [
-            "<",
-            "<a",
-            "<a href",
-            "<a href=",
-            "<a href=\"x",
-            "<a b='",
-            "<é>",
-            "<a\u{e9}=1>",
-        ] {
-            find_tags(html, &mut |_| ());
-        }
     }
 
     #[test]
@@ -1164,51 +504,5 @@ mod tests {
         let raw = "Subject: x\nContent-Type: text/plain; charset=utf-8\n\nééééé".as_bytes();
         let m = parse_limited(raw, Some(3));
         assert_eq!(m.texts, vec!["é".to_string()]);
-    }
-
-    #[test]
-    fn urls_in_text() {
-        let mut urls = Vec::new();
-        find_urls(
-            "see http://a.example.com/x?y=1, or www.b.example.org. Also \
-             (https://c.example.net) and mailto:x@y.z and ftp://d.example/ and http://",
-            &mut |u| urls.push(u.to_string()),
-        );
-        assert_eq!(
-            urls,
-            [
-                "http://a.example.com/x?y=1",
-                "www.b.example.org",
-                "https://c.example.net",
-                "ftp://d.example/",
-            ]
-        );
-    }
-
-    #[test]
-    fn www_inside_scheme_url_reported_once() {
-        let mut urls = Vec::new();
-        find_urls("go to http://www.example.com now", &mut |u| {
-            urls.push(u.to_string())
-        });
-        assert_eq!(urls, ["http://www.example.com"]);
-    }
-
-    #[test]
-    fn hrefs() {
-        let mut urls = Vec::new();
-        find_hrefs(
-            r#"<a HREF = "http://x.example/1">a</a><a href='http://y.example/2'>
-               <a href=http://z.example/3>z</a><link rel="x"><a data-href="no">"#,
-            &mut |u| urls.push(u.to_string()),
-        );
-        assert_eq!(
-            urls,
-            [
-                "http://x.example/1",
-                "http://y.example/2",
-                "http://z.example/3"
-            ]
-        );
     }
 }

@@ -3,8 +3,8 @@
 //!
 //! mail-parser reads an unstructured value (RFC 5322; `Subject`, `Received`
 //! and every field the analyzer takes as text) a byte at a time, copying
-//! each line into its own string: a sixth of `classify`'s work on the public
-//! corpus. [`super::Fields`] has it skip those fields instead (finding only
+//! each line into its own string, a large part of `classify`'s work.
+//! [`super::Fields`] has it skip those fields instead (finding only
 //! where each ends), and [`value`] rebuilds each from its bytes: a value
 //! with no `=?` (no RFC 2047 encoded word, nearly all of them) is its lines,
 //! each trimmed of spaces, tabs and CRs, the non-empty ones joined by one
