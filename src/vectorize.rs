@@ -2,12 +2,12 @@
 //! labeled [`Dataset`] and its [`Vocabulary`].
 //!
 //! Reading, parsing and tokenizing run in parallel over messages (rayon).
-//! Each worker thread interns its tokens as `u32` ids in its own
-//! [`Interner`] and counts each message's ids, with a [`TokenCounter`], so
-//! a token costs one hash probe (its cache miss overlapped with those of
+//! Each worker thread interns its tokens as `u32` ids in its own interner
+//! and counts each message's ids (`vocab/interner.rs`, `vocab/counter.rs`),
+//! so a token costs one hash probe (its cache miss overlapped with those of
 //! the next tokens) and no allocation; at the end the threads'
-//! dictionaries are merged ([`Interner::merge`]: each sorted, then merged
-//! in pieces, in parallel) and the messages' ids remapped (in parallel) to
+//! dictionaries are merged (`vocab/merge.rs`: each sorted, then merged in
+//! pieces, in parallel) and the messages' ids remapped (in parallel) to
 //! the merged ids, which follow term order. Results are collected in corpus
 //! order and the vocabulary orders columns by term, so the output is
 //! identical at any thread count, and to what [`Vocabulary::fit`] and

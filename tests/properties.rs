@@ -1,9 +1,10 @@
-//! Property tests across modules (issue 6): the vectorizer gives a valid CSR
-//! with ids in range and the same result at 1 and 2 threads; passthrough is
-//! the input plus one line for arbitrary bytes; the byte cap keeps a prefix.
-//! Per-module properties live beside their code: tokenizer (src/analyze.rs),
-//! CSR build (src/dataset.rs), model save/load (src/model.rs), svmlight
-//! write/read (src/svmlight.rs), passthrough on short inputs (src/passthrough.rs).
+//! Property tests across modules: the vectorizer gives a valid CSR with ids
+//! in range and the same result at 1 and 2 threads; passthrough is the
+//! input plus one line for arbitrary bytes; the byte cap keeps a prefix.
+//! Per-module properties live beside their code: tokenizer
+//! (src/analyze/tests.rs), CSR build (src/dataset.rs), model save/load
+//! (src/model.rs), svmlight write/read (src/svmlight.rs), passthrough on
+//! short inputs (src/passthrough.rs).
 
 use proptest::prelude::*;
 use sparsetext::analyze::{Analyzer, AnalyzerConfig};

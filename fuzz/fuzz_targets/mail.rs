@@ -1,5 +1,5 @@
 //! Mail parsing + tokenizing: any bytes give tokens, never a panic; tokens are
-//! non-empty, within the configured length, and the same on a second run.
+//! non-empty, counted in the notes, and the same on a second run.
 #![no_main]
 
 use std::sync::LazyLock;

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use mail_parser::{Address, HeaderName, HeaderValue, MessageParser};
 
 /// What a parse decodes beyond the body text: which header fields, and
-/// whether the HTML markup is listed; see [`parse_fields`].
+/// whether the HTML markup is listed; see [`parse_fields`](super::parse_fields).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fields {
     /// Decodes the MIME fields and the address fields named; skips the rest.
@@ -17,13 +17,13 @@ pub struct Fields {
     /// Decodes the text fields too, for the rare message whose text field
     /// [`super::unstructured::value`] cannot read as mail-parser does.
     pub(super) exact: MessageParser,
-    /// Fill [`Message::html_tags`] (scanning every HTML part's markup).
+    /// Fill [`Message::html_tags`](super::Message::html_tags) (scanning every HTML part's markup).
     pub(super) html_tags: bool,
 }
 
 impl Fields {
     /// Decode only the fields named (lower case), and the MIME fields the
-    /// body needs. Each is decoded as by [`parse`]: address fields as
+    /// body needs. Each is decoded as by [`parse`](super::parse): address fields as
     /// addresses, the others as text.
     pub fn only(names: &[String]) -> Fields {
         let mut parser = MessageParser::new()
@@ -49,7 +49,7 @@ impl Fields {
         }
     }
 
-    /// Also list the markup of HTML parts in [`Message::html_tags`] (off by
+    /// Also list the markup of HTML parts in [`Message::html_tags`](super::Message::html_tags) (off by
     /// default: the scan costs time on every HTML part).
     pub fn with_html_tags(self, html_tags: bool) -> Fields {
         Fields { html_tags, ..self }

@@ -1,6 +1,6 @@
 //! HTML markup: start tags with their attributes, and `href` targets.
 
-/// The most tags and attributes kept per message in [`Message::html_tags`].
+/// The most tags and attributes kept per message in [`Message::html_tags`](super::Message::html_tags).
 pub const MAX_HTML_TAGS: usize = 4096;
 
 /// Calls `found` with the lower-cased name of each start tag in `html`
