@@ -74,11 +74,6 @@ impl<S: Slot, const SLOTS: usize> DirectMapped<S, SLOTS> {
     /// The slot of a key whose [`FxHasher`] hash is `hash`: its low bits,
     /// the ones rustc-hash's `finish` mixes best.
     #[inline]
-    fn slot(&self, hash: u64) -> &S {
-        &self.slots[hash as usize & (SLOTS - 1)]
-    }
-
-    #[inline]
     fn slot_mut(&mut self, hash: u64) -> &mut S {
         &mut self.slots[hash as usize & (SLOTS - 1)]
     }
@@ -182,6 +177,21 @@ pub(crate) struct FeatureSlot {
     resolved: Resolved,
 }
 
+impl FeatureSlot {
+    /// The slot of a word that fits.
+    #[inline]
+    fn new(kind: u32, word: &[u8], resolved: Resolved) -> FeatureSlot {
+        let mut key = [0; FEATURE_KEY_BYTES];
+        key[..word.len()].copy_from_slice(word);
+        FeatureSlot {
+            key,
+            len: word.len() as u8,
+            kind,
+            resolved,
+        }
+    }
+}
+
 impl Slot for FeatureSlot {
     const EMPTY: FeatureSlot = FeatureSlot {
         key: [0; FEATURE_KEY_BYTES],
@@ -196,42 +206,66 @@ impl Slot for FeatureSlot {
 pub(crate) type FeatureCache = DirectMapped<FeatureSlot, { 1 << 13 }>;
 
 impl FeatureCache {
+    /// The hash of `word` of `kind`. The kind comes after the word, so that
+    /// a word's slot here is unrelated to its slot in the [`StemCache`]
+    /// (whose key is often the same word): words that take turns in one
+    /// slot here then find their stems there.
     #[inline]
     fn hash(kind: u32, word: &[u8]) -> u64 {
         let mut hasher = FxHasher::default();
-        hasher.write_u32(kind);
         hasher.write(word);
+        hasher.write_u32(kind);
         hasher.finish()
     }
 
-    /// What `word` of `kind` made last time, if remembered; `None` too for a
-    /// word longer than [`FEATURE_KEY_BYTES`], or empty.
+    /// Whether `word` can be cached: not empty (an empty slot has length
+    /// 0) and at most [`FEATURE_KEY_BYTES`] long.
     #[inline]
-    pub(crate) fn get(&self, kind: u32, word: &[u8]) -> Option<Resolved> {
-        if word.is_empty() || word.len() > FEATURE_KEY_BYTES {
+    fn fits(word: &[u8]) -> bool {
+        !word.is_empty() && word.len() <= FEATURE_KEY_BYTES
+    }
+
+    /// What `word` of `kind` made last time, if remembered; else `None`,
+    /// after remembering what `resolve` makes of it now (unless the word
+    /// [does not fit](Self::fits)).
+    #[inline]
+    pub(crate) fn resolve(
+        &mut self,
+        kind: u32,
+        word: &[u8],
+        resolve: impl FnOnce() -> Resolved,
+    ) -> Option<Resolved> {
+        if !Self::fits(word) {
+            resolve();
             return None;
         }
-        let slot = self.slot(Self::hash(kind, word));
+        let slot = self.slot_mut(Self::hash(kind, word));
+        let len = usize::from(slot.len);
+        if len == word.len() && slot.kind == kind && slot.key[..len] == *word {
+            return Some(slot.resolved);
+        }
+        *slot = FeatureSlot::new(kind, word, resolve());
+        None
+    }
+
+    /// What `word` of `kind` made last time, if remembered.
+    #[cfg(test)]
+    fn get(&self, kind: u32, word: &[u8]) -> Option<Resolved> {
+        if !Self::fits(word) {
+            return None;
+        }
+        let slot = &self.slots[Self::hash(kind, word) as usize & (self.slots.len() - 1)];
         let len = usize::from(slot.len);
         (len == word.len() && slot.kind == kind && slot.key[..len] == *word)
             .then_some(slot.resolved)
     }
 
-    /// Remembers what `word` of `kind` made (nothing for a word longer than
-    /// [`FEATURE_KEY_BYTES`], or empty).
-    #[inline]
-    pub(crate) fn put(&mut self, kind: u32, word: &[u8], resolved: Resolved) {
-        if word.is_empty() || word.len() > FEATURE_KEY_BYTES {
-            return;
+    /// Remembers what `word` of `kind` made.
+    #[cfg(test)]
+    fn put(&mut self, kind: u32, word: &[u8], resolved: Resolved) {
+        if Self::fits(word) {
+            *self.slot_mut(Self::hash(kind, word)) = FeatureSlot::new(kind, word, resolved);
         }
-        let mut key = [0; FEATURE_KEY_BYTES];
-        key[..word.len()].copy_from_slice(word);
-        *self.slot_mut(Self::hash(kind, word)) = FeatureSlot {
-            key,
-            len: word.len() as u8,
-            kind,
-            resolved,
-        };
     }
 }
 

@@ -228,18 +228,16 @@ impl Chain {
             if let Some(features) = features.as_deref_mut()
                 && word.len() <= FEATURE_KEY_BYTES
             {
-                match features.get(ctx.kind, word.as_bytes()) {
-                    Some(NO_TOKEN) => {}
-                    Some(resolved) => sink.replay(resolved),
-                    None => {
-                        let resolved =
-                            if self.token(word, ascii, letters, buf, stems.as_deref_mut()) {
-                                sink.token(buf)
-                            } else {
-                                NO_TOKEN
-                            };
-                        features.put(ctx.kind, word.as_bytes(), resolved);
+                let cached = features.resolve(ctx.kind, word.as_bytes(), || {
+                    if self.token(word, ascii, letters, buf, stems.as_deref_mut()) {
+                        sink.token(buf)
+                    } else {
+                        NO_TOKEN
                     }
+                });
+                match cached {
+                    None | Some(NO_TOKEN) => {}
+                    Some(resolved) => sink.replay(resolved),
                 }
                 return;
             }
