@@ -51,6 +51,9 @@ pub(crate) const WARMUP_MESSAGES: u32 = 1;
 pub(crate) trait Slot: Copy {
     /// A slot that holds no key.
     const EMPTY: Self;
+
+    /// Whether the slot holds no key.
+    fn is_empty(&self) -> bool;
 }
 
 /// `SLOTS` slots (a power of two); a key's hash picks its one slot.
@@ -84,8 +87,17 @@ impl<S: Slot, const SLOTS: usize> DirectMapped<S, SLOTS> {
     }
 
     /// How many slots hold a key.
-    fn used(&self, is_empty: impl Fn(&S) -> bool) -> usize {
-        self.slots.iter().filter(|s| !is_empty(s)).count()
+    fn used(&self) -> usize {
+        self.slots.iter().filter(|s| !s.is_empty()).count()
+    }
+}
+
+impl<S: Slot, const SLOTS: usize> std::fmt::Debug for DirectMapped<S, SLOTS> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectMapped")
+            .field("slots", &SLOTS)
+            .field("used", &self.used())
+            .finish()
     }
 }
 
@@ -112,6 +124,10 @@ impl Slot for StemSlot {
         key: [0; STEM_BYTES],
         stem: [0; STEM_BYTES],
     };
+
+    fn is_empty(&self) -> bool {
+        self.key_len == 0
+    }
 }
 
 /// Folded word -> its stem, for one stemmer: 16,384 slots of 64 bytes.
@@ -178,6 +194,13 @@ pub(crate) struct FeatureSlot {
 }
 
 impl FeatureSlot {
+    /// Whether the slot holds `word` of `kind`.
+    #[inline]
+    fn holds(&self, kind: u32, word: &[u8]) -> bool {
+        let len = usize::from(self.len);
+        len == word.len() && self.kind == kind && self.key[..len] == *word
+    }
+
     /// The slot of a word that fits.
     #[inline]
     fn new(kind: u32, word: &[u8], resolved: Resolved) -> FeatureSlot {
@@ -199,6 +222,10 @@ impl Slot for FeatureSlot {
         kind: 0,
         resolved: NO_TOKEN,
     };
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 /// `(kind, ASCII word) -> Resolved` for one analyzer and one set of features
@@ -240,8 +267,7 @@ impl FeatureCache {
             return None;
         }
         let slot = self.slot_mut(Self::hash(kind, word));
-        let len = usize::from(slot.len);
-        if len == word.len() && slot.kind == kind && slot.key[..len] == *word {
+        if slot.holds(kind, word) {
             return Some(slot.resolved);
         }
         *slot = FeatureSlot::new(kind, word, resolve());
@@ -255,9 +281,7 @@ impl FeatureCache {
             return None;
         }
         let slot = &self.slots[Self::hash(kind, word) as usize & (self.slots.len() - 1)];
-        let len = usize::from(slot.len);
-        (len == word.len() && slot.kind == kind && slot.key[..len] == *word)
-            .then_some(slot.resolved)
+        slot.holds(kind, word).then_some(slot.resolved)
     }
 
     /// Remembers what `word` of `kind` made.
@@ -266,14 +290,6 @@ impl FeatureCache {
         if Self::fits(word) {
             *self.slot_mut(Self::hash(kind, word)) = FeatureSlot::new(kind, word, resolved);
         }
-    }
-}
-
-impl std::fmt::Debug for FeatureCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FeatureCache")
-            .field("used", &self.used(|s| s.len == 0))
-            .finish()
     }
 }
 
