@@ -3,10 +3,9 @@
 
 use std::sync::Arc;
 
-use super::Analyzer;
 use super::cache::FeatureSetId;
 use super::prefix_filter::PrefixFilter;
-use crate::analyze::AnalyzerConfig;
+use super::{Analyzer, AnalyzerConfig};
 use crate::mail;
 
 /// Which kinds of tokens to emit: see [`Analyzer::kinds_for`].
