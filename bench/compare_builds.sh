@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Two builds of sparsetext side by side, runs alternating (old, new, old, ...)
-# so that load drift on a shared machine hits both alike: the solver's
+# Two builds of sparsetext side by side, runs alternating (old, new, new, old,
+# ...) so that load drift on a shared machine hits both alike: the solver's
 # certified path (examples/solver_bench, 100 lambdas to 1e-4 lambda_max,
 # alpha 1, tol 1e-6), `vectorize` of the public corpus and batch `classify`
 # of it. Prints the median of RUNS runs of each and the ratio new / old.
@@ -39,11 +39,13 @@ seconds() { # command... -> wall seconds
     awk "BEGIN { printf \"%.4f\", $end - $start }"
 }
 path_seconds() { # DIR -> the path's seconds as solver_bench reports them
-    "$1/solver_bench" "$work/train.svm" --tol 1e-6 --path 100:1e-4:1 | cut -f5
+    "$1/solver_bench" "$work/train.svm" --tol 1e-6 --path 100:1e-4:1 2>/dev/null | cut -f5
 }
 declare -A times
+# ABBA order: whichever build runs second in a round tends to be slower.
 for ((i = 0; i < runs; i++)); do
-    for side in old new; do
+    order="old new"; ((i % 2)) && order="new old"
+    for side in $order; do
         dir=$old; [ $side = new ] && dir=$new
         times[path.$side]+="$(path_seconds "$dir") "
         times[vectorize.$side]+="$(seconds "$dir/sparsetext" vectorize "$corpus" -o "$work/x.svm" --vocab "$work/x.vocab") "
