@@ -296,17 +296,12 @@ fn fit_fixed(design: &Design, y: &[bool], lambda: f64, params: &ValidParams) -> 
     } else {
         1
     };
-    let mut fit = None;
-    for k in 1..=steps {
+    // The way down: lambda_max^(1 - t) lambda^t at t = k / steps, then the lambda itself.
+    for k in 1..steps {
         let t = k as f64 / steps as f64;
-        let at = if steps == 1 {
-            lambda
-        } else {
-            lambda_max.powf(1.0 - t) * lambda.powf(t)
-        };
-        fit = Some(solver.fit(if k == steps { lambda } else { at }, params)?);
+        solver.fit(lambda_max.powf(1.0 - t) * lambda.powf(t), params)?;
     }
-    Ok(fit.expect("at least one step"))
+    solver.fit(lambda, params)
 }
 
 #[cfg(test)]
