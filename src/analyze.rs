@@ -25,13 +25,14 @@
 //! | `lowercase` | `true` | fold case (`FREE` = `free`) | |
 //! | `min_token_len` | 2 | drop shorter words (chars) | >= 1 |
 //! | `max_token_len` | 30 | drop longer words (chars): base64, hashes | >= `min_token_len` |
-//! | `header_fields` | [`DEFAULT_HEADER_FIELDS`]: 27 fields (subject, from, to, received, message-id, ...) | fields tokenized with a tag | lower-case field names |
+//! | `header_fields` | [`DEFAULT_HEADER_FIELDS`]: 26 fields (subject, from, to, received, message-id, ...) | fields tokenized with a tag | lower-case field names |
 //! | `address_domains` | `true` | `field:@domain` tokens | |
 //! | `url_hosts` | `true` | `url:host` tokens | |
 //! | `host_suffixes` | `true` | parent domains of hosts too | |
 //! | `attachment_tokens` | `true` | `attach:` type and extension tokens | |
 //! | `html_tags` | `false` | `html:tag` and `html:tag.attribute` markup tokens | |
 //! | `word_pairs` | `false` | adjacent body words as one more token (`click here`) | |
+//! | `received` | `route` | words of tagged `Received:` fields: `route` drops each hop's time stamp and `for` recipient; `whole` keeps them | |
 //! | `max_text_bytes` | 10,000 | body text tokenized per message (`None`: all) | >= 1 |
 //!
 //! ```
@@ -62,11 +63,12 @@ mod emit;
 mod hosts;
 mod kinds;
 mod prefix_filter;
+mod received;
 mod stemmer;
 #[cfg(test)]
 mod tests;
 
-pub use config::{AnalyzerConfig, DEFAULT_HEADER_FIELDS, DEFAULT_MAX_TEXT_BYTES};
+pub use config::{AnalyzerConfig, DEFAULT_HEADER_FIELDS, DEFAULT_MAX_TEXT_BYTES, ReceivedTokens};
 pub use stemmer::Stemmer;
 
 pub(crate) use cache::NOT_A_FEATURE;

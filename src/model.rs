@@ -145,7 +145,7 @@ impl std::fmt::Display for Verdict {
 
 /// A broken model invariant, reported as `invalid {name} = {value}: {reason}`.
 #[derive(Debug)]
-struct Invalid {
+pub(crate) struct Invalid {
     name: &'static str,
     value: String,
     reason: String,
@@ -174,7 +174,7 @@ impl From<Invalid> for Error {
 }
 
 /// Checks the decision rule: threshold in (0, 1), unsure band around it.
-fn check_decision(threshold: f64, unsure: Option<(f64, f64)>) -> Result<(), Invalid> {
+pub(crate) fn check_decision(threshold: f64, unsure: Option<(f64, f64)>) -> Result<(), Invalid> {
     if !(threshold > 0.0 && threshold < 1.0) {
         return Err(invalid("threshold", threshold, "must be in (0, 1)"));
     }

@@ -17,8 +17,8 @@
 //! Generalized Linear Models via Coordinate Descent", section 2.5): each fit starts next to
 //! its answer.
 //!
-//! The model's decision rule is not a training parameter: it is 0.5 with no unsure band
-//! until [`Model::set_decision`] changes it.
+//! The model's decision rule, a spam threshold and an unsure band, is given or read off the
+//! cross-validation's out-of-fold probabilities ([`DecisionRule`], `train/decision.rs`).
 //!
 //! The parameters, their defaults and ranges: [`TrainParams`] (`train/params.rs`).
 //!
@@ -53,18 +53,24 @@ use crate::analyze::Analyzer;
 use crate::corpus::Corpus;
 use crate::dataset::{Dataset, Matrix};
 use crate::error::{Error, Result};
-use crate::model::{Model, ModelParts, TrainingSummary};
+use crate::model::{Model, ModelParts, TrainingSummary, logistic};
 use crate::solver::{self, CvResult, Design, Fit, Solver, ValidParams};
 use crate::svmlight;
 use crate::vectorize::{self, Analyzed};
 use crate::vocab::Vocabulary;
 
+mod decision;
 mod params;
 
+pub use decision::{DEFAULT_FNR_TARGET, DEFAULT_FPR_TARGET, Decision, DecisionRule};
 pub use params::{
     DEFAULT_ALPHA, DEFAULT_FOLDS, DEFAULT_LAMBDA_MIN_RATIO, DEFAULT_MIN_DF, DEFAULT_NLAMBDA,
     DEFAULT_SEED, DEFAULT_TOL, Rule, TrainParams, ValidTrainParams,
 };
+
+/// How a model whose threshold and band were given names its decision rule in its
+/// [`TrainingSummary`].
+pub const GIVEN_DECISION_RULE: &str = "given (--threshold, --unsure)";
 
 /// How a model trained at a given lambda names its lambda rule in its [`TrainingSummary`]:
 /// the command-line flag that gives it.
@@ -230,8 +236,34 @@ impl TrainingSet {
             );
         }
 
+        let decision = match (*params.decision(), &cv) {
+            (DecisionRule::Given { threshold, unsure }, _) => Decision {
+                threshold,
+                unsure,
+                rule: GIVEN_DECISION_RULE.into(),
+            },
+            (
+                DecisionRule::OutOfFold {
+                    fpr_target,
+                    fnr_target,
+                },
+                Some(CvChoice { result, index }),
+            ) => {
+                let p: Vec<f64> = (result.out_of_fold_margins(&design, *index).iter())
+                    .map(|&m| logistic(m))
+                    .collect();
+                decision::out_of_fold(&p, y, fpr_target, fnr_target)
+            }
+            (DecisionRule::OutOfFold { .. }, None) => Decision {
+                threshold: 0.5,
+                unsure: None,
+                rule: "0.5: a fixed lambda has no out-of-fold probabilities".into(),
+            },
+        };
+
         let (spam, ham) = self.class_counts();
         let mut summary = TrainingSummary::new(spam as u64, ham as u64, &lambda_rule);
+        summary.decision_rule = decision.rule;
         if let Some(unix_seconds) = params.date() {
             summary = summary.dated_at(unix_seconds);
         }
@@ -250,6 +282,8 @@ impl TrainingSet {
             intercept: fit.intercept,
             lambda: fit.lambda,
             alpha: params.alpha(),
+            threshold: decision.threshold,
+            unsure: decision.unsure,
             ..ModelParts::new(summary)
         })?;
         Ok(Trained {
@@ -264,7 +298,7 @@ impl TrainingSet {
 /// What training gives: the model, and what a report of the training needs.
 #[derive(Clone, Debug)]
 pub struct Trained {
-    /// The model, deciding at 0.5 with no unsure band (see [`Model::set_decision`]).
+    /// The model, deciding as the [`DecisionRule`] chose.
     pub model: Model,
     /// The fit at the chosen lambda: its certificate ([`Fit::rel_gap`], [`Fit::kkt`],
     /// [`Fit::converged`]) and its weights by column (which the model keeps by term, those
@@ -357,7 +391,7 @@ mod tests {
         assert!(trained.fit.converged && trained.cv.is_none());
         assert_eq!(trained.fit.lambda, 0.01);
         assert_eq!(model.lambda(), 0.01);
-        assert_eq!(model.alpha(), 0.5);
+        assert_eq!(model.alpha(), DEFAULT_ALPHA);
         assert_eq!((model.threshold(), model.unsure()), (0.5, None));
         assert!(model.weight("cash").is_some_and(|w| w > 0.0));
         assert!(model.weight("meet").is_some_and(|w| w < 0.0));
@@ -414,6 +448,70 @@ mod tests {
             assert_eq!(summary.lambda_rule, format!("{name} of 2-fold CV"));
             let auc = cv.result.auc_mean[chosen];
             assert_eq!(summary.cv_auc, Some(auc).filter(|a| a.is_finite()));
+            // The decision is read off the out-of-fold probabilities at the chosen lambda.
+            let design = Design::from_csr(&set.data.x).unwrap();
+            let p: Vec<f64> = (cv.result.out_of_fold_margins(&design, chosen).iter())
+                .map(|&m| logistic(m))
+                .collect();
+            let expected =
+                decision::out_of_fold(&p, &set.data.y, DEFAULT_FPR_TARGET, DEFAULT_FNR_TARGET);
+            let model = &trained.model;
+            assert_eq!(
+                (model.threshold(), model.unsure()),
+                (expected.threshold, expected.unsure)
+            );
+            assert_eq!(summary.decision_rule, expected.rule);
+        }
+    }
+
+    #[test]
+    fn a_given_decision_is_kept_and_checked_before_training() {
+        let given = DecisionRule::Given {
+            threshold: 0.8,
+            unsure: Some((0.3, 0.8)),
+        };
+        let params = TrainParams::new().min_df(1).folds(2).nlambda(8);
+        let checked = params.clone().decision(given).check().unwrap();
+        let trained = TrainingSet::from_corpus(&corpus(), &checked)
+            .unwrap()
+            .train(&checked)
+            .unwrap();
+        let model = &trained.model;
+        assert_eq!((model.threshold(), model.unsure()), (0.8, Some((0.3, 0.8))));
+        assert_eq!(model.summary().decision_rule, GIVEN_DECISION_RULE);
+        let outside = DecisionRule::Given {
+            threshold: 0.9,
+            unsure: Some((0.3, 0.8)),
+        };
+        assert!(params.decision(outside).check().is_err());
+    }
+
+    #[test]
+    fn out_of_fold_margins_give_the_cross_validated_auc() {
+        let params = TrainParams::new()
+            .min_df(1)
+            .folds(2)
+            .nlambda(8)
+            .check()
+            .unwrap();
+        let set = TrainingSet::from_corpus(&corpus(), &params).unwrap();
+        let design = Design::from_csr(&set.data.x).unwrap();
+        let y = &set.data.y;
+        let cv = solver::cross_validate(&design, y, None, 2, 1, params.solver()).unwrap();
+        for index in [0, cv.index_min, cv.lambdas.len() - 1] {
+            let margins = cv.out_of_fold_margins(&design, index);
+            // The CV curve scored each fold's rows with that fold's fit: the mean over
+            // folds (weighted by size) of the AUC of these margins is its AUC.
+            let (mut sum, mut rows) = (0.0, 0.0);
+            for f in 0..2 {
+                let (m, yf): (Vec<f64>, Vec<bool>) = (0..y.len())
+                    .filter(|&i| cv.folds[i] == f)
+                    .map(|i| (margins[i], y[i]))
+                    .unzip();
+                sum += crate::metrics::auc(&m, &yf).unwrap() * m.len() as f64;
+                rows += m.len() as f64;
+            }
+            assert!((sum / rows - cv.auc_mean[index]).abs() < 1e-12);
         }
     }
 

@@ -324,7 +324,7 @@ fn eval_and_inspect_report_in_text_and_json() {
     assert_eq!(v["summary"]["spam_messages"], 220);
     let out = dir.run(&["inspect", &model]);
     assert!(
-        stdout(&out).contains("format version:  2"),
+        stdout(&out).contains("format version:  3"),
         "{}",
         stdout(&out)
     );
@@ -489,4 +489,33 @@ fn source_date_epoch_makes_training_reproducible() {
     let run = train("c.model", "yesterday");
     assert_one_line_error(&run, &["SOURCE_DATE_EPOCH", "yesterday"]);
     assert!(!dir.path("c.model").exists());
+}
+
+#[test]
+fn format_version_2_models_load_and_score_as_they_did() {
+    // tests/data/model/make_v2_fixture.sh made the model and the scores with the last
+    // sparsetext that wrote version 2.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let expected = std::fs::read_to_string(root.join("tests/data/model/v2.scores")).unwrap();
+    let files: Vec<&str> = expected
+        .lines()
+        .map(|line| line.rsplit('\t').next().unwrap())
+        .collect();
+    assert!(files.len() > 40);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sparsetext"))
+            .current_dir(root)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let model = "tests/data/model/v2.model";
+    let mut args = vec!["classify", "-m", model];
+    args.extend(&files);
+    let out = run(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), expected);
+    let inspect = stdout(&run(&["inspect", model]));
+    assert!(inspect.contains("format version:  2"), "{inspect}");
+    assert!(inspect.contains(r#""received":"whole""#), "{inspect}");
 }

@@ -48,6 +48,47 @@ pub struct AnalyzerConfig {
     /// the work on huge messages; a long message's first pages carry its
     /// character anyway.
     pub max_text_bytes: Option<usize>,
+    /// Which words of a tagged `Received:` field become tokens: all of
+    /// them, or only its route (see [`ReceivedTokens`]).
+    pub received: ReceivedTokens,
+}
+
+/// Which words of a tagged `Received:` field become tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReceivedTokens {
+    /// Every word, as in any other field (models of format version 2).
+    Whole,
+    /// The hosts, protocol and software of each hop, without its time stamp
+    /// and `for` recipient, which describe when and by whom the mail was
+    /// collected rather than who sent it (chosen on mail from a later
+    /// period: docs/defaults.md).
+    Route,
+}
+
+impl std::str::FromStr for ReceivedTokens {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<ReceivedTokens> {
+        match s {
+            "whole" => Ok(ReceivedTokens::Whole),
+            "route" => Ok(ReceivedTokens::Route),
+            _ => Err(Error::InvalidParam {
+                name: "received",
+                value: s.to_owned(),
+                reason: "must be route or whole".into(),
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for ReceivedTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ReceivedTokens::Whole => "whole",
+            ReceivedTokens::Route => "route",
+        })
+    }
 }
 
 impl Default for AnalyzerConfig {
@@ -65,6 +106,7 @@ impl Default for AnalyzerConfig {
             html_tags: false,
             word_pairs: false,
             max_text_bytes: Some(DEFAULT_MAX_TEXT_BYTES),
+            received: ReceivedTokens::Route,
         }
     }
 }
@@ -80,7 +122,10 @@ pub const DEFAULT_MAX_TEXT_BYTES: usize = 10_000;
 /// controls and a reader sees (subject, from, reply-to, to, content-type,
 /// x-mailer) and over none. Relays, mailers, list headers and threading
 /// headers (`in-reply-to`, `references`) tell bulk mail from conversation.
-pub const DEFAULT_HEADER_FIELDS: [&str; 27] = [
+/// Not `date`: its words are the day, month, year, time and time-zone offset
+/// of sending, which tell when the training mail was collected and mislead
+/// on mail from a later period (docs/defaults.md).
+pub const DEFAULT_HEADER_FIELDS: [&str; 26] = [
     "subject",
     "from",
     "reply-to",
@@ -100,7 +145,6 @@ pub const DEFAULT_HEADER_FIELDS: [&str; 27] = [
     "x-keywords",
     "in-reply-to",
     "references",
-    "date",
     "mime-version",
     "content-transfer-encoding",
     "errors-to",

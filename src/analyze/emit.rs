@@ -1,10 +1,12 @@
 //! The emitters: a decoded message's tokens of each kind, in order, into a
 //! [`Sink`].
 
+use super::ReceivedTokens;
 use super::cache::{Caches, NOT_A_FEATURE, Resolved};
 use super::chain::{Sink, Text};
 use super::hosts::{self, HostKind};
 use super::kinds::{BODY_KIND, TokenKinds, field_kind};
+use super::received;
 use super::{Analyzer, Notes};
 use crate::mail::{self, Message};
 
@@ -85,6 +87,12 @@ impl Emitter<'_, '_> {
                 sink: &mut self.count,
             };
             let buf = &mut self.buf;
+            let value = match config.received {
+                ReceivedTokens::Route if header.name == "received" => {
+                    received::route(&header.value)
+                }
+                _ => header.value.as_str(),
+            };
             if header.name == "content-type" {
                 content_type_tokens(&header.value, buf, &mut |t: &str| {
                     emit_tagged.token(t);
@@ -95,10 +103,10 @@ impl Emitter<'_, '_> {
                     filter,
                     caches: self.caches.reborrow(),
                 };
-                (self.analyzer.chain).words(&header.value, &mut text, buf, &mut emit_tagged);
+                (self.analyzer.chain).words(value, &mut text, buf, &mut emit_tagged);
             }
             if config.address_domains {
-                hosts::address_domains(&header.value, &mut self.host, &mut |domain| {
+                hosts::address_domains(value, &mut self.host, &mut |domain| {
                     hosts::with_suffixes(domain, config.host_suffixes, &mut |d| {
                         buf.clear();
                         buf.push('@');

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use sparsetext::analyze::{AnalyzerConfig, Stemmer};
+use sparsetext::analyze::{AnalyzerConfig, ReceivedTokens, Stemmer};
 use sparsetext::dataset::{Scheme, Weighting};
 use sparsetext::train;
 
@@ -134,7 +134,7 @@ pub struct AnalyzerArgs {
     pub max_token_len: Option<usize>,
 
     /// Header fields whose words become tagged tokens (`subject:word`), comma-separated;
-    /// "" for none [default: 27 fields: subject, from, to, received, message-id, ...;
+    /// "" for none [default: 26 fields: subject, from, to, received, message-id, ...;
     /// see `sparsetext inspect` of a model].
     #[arg(long, value_name = "FIELDS")]
     pub headers: Option<String>,
@@ -163,6 +163,12 @@ pub struct AnalyzerArgs {
     /// Also each pair of adjacent body words as one token [default: false].
     #[arg(long, value_name = "BOOL")]
     pub word_pairs: Option<bool>,
+
+    /// Words of tagged `Received:` fields: `route` (hosts, protocol and
+    /// software of each hop, without its time stamp and `for` recipient) or
+    /// `whole` [default: route].
+    #[arg(long, value_name = "WHICH")]
+    pub received: Option<ReceivedTokens>,
 
     /// Tokenize at most N bytes of each message's text; 0 for no cap [default: 10000].
     #[arg(long, value_name = "N")]
@@ -216,6 +222,9 @@ impl AnalyzerArgs {
         }
         if let Some(v) = self.word_pairs {
             config.word_pairs = v;
+        }
+        if let Some(v) = self.received {
+            config.received = v;
         }
         if let Some(v) = self.max_text_bytes {
             config.max_text_bytes = (v > 0).then_some(v);
@@ -307,7 +316,8 @@ pub struct TrainArgs {
     pub output: PathBuf,
 
     /// Elastic-Net mixing: 1 is the lasso (L1), 0 < alpha < 1 adds an L2 part. The
-    /// default 0.5 won by cross-validation on the public corpus (README, notes on method).
+    /// default 0.2 held up best on mail from a later period within a 64 KB model
+    /// (docs/defaults.md).
     #[arg(long, default_value_t = train::DEFAULT_ALPHA)]
     pub alpha: f64,
 
@@ -340,11 +350,23 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = train::DEFAULT_SEED)]
     pub seed: u64,
 
-    /// Probability of spam at and above which a message is spam.
-    #[arg(long, default_value_t = 0.5)]
-    pub threshold: f64,
+    /// Share of the training ham, scored out of fold, that may fall at or above the spam
+    /// cut (the threshold).
+    #[arg(long, default_value_t = train::DEFAULT_FPR_TARGET, value_name = "SHARE")]
+    pub fpr_target: f64,
 
-    /// Store an unsure band LOW,HIGH in the model (classify exits 2 between them).
+    /// Share of the training spam, scored out of fold, that may fall below the ham cut
+    /// (between the cuts a message is unsure: classify exits 2).
+    #[arg(long, default_value_t = train::DEFAULT_FNR_TARGET, value_name = "SHARE")]
+    pub fnr_target: f64,
+
+    /// Give the threshold instead: spam at and above this probability of spam [default: the
+    /// spam cut chosen by --fpr-target; 0.5 with --lambda].
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f64>,
+
+    /// Give the unsure band instead (classify exits 2 between LOW and HIGH; with no
+    /// --threshold, the threshold is HIGH) [default: the cuts chosen by the targets].
     #[arg(long, value_name = "LOW,HIGH", value_parser = parse_band)]
     pub unsure: Option<(f64, f64)>,
 

@@ -10,7 +10,8 @@ use super::args::InspectArgs;
 /// Runs the command.
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
     let model = Model::load(&args.model)?;
-    let json = model.to_json();
+    let mut json = model.to_json();
+    json["format_version"] = Model::file_version(&args.model)?.into();
     if args.json {
         println!("{json}");
         return Ok(ExitCode::SUCCESS);
@@ -31,6 +32,9 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
     match model.unsure() {
         Some((low, high)) => println!("unsure band:     {low} .. {high}"),
         None => println!("unsure band:     none"),
+    }
+    if !summary.decision_rule.is_empty() {
+        println!("decided by:      {}", summary.decision_rule);
     }
     println!("features:        {}", model.len());
     println!(

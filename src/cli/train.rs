@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use sparsetext::analyze::Analyzer;
 use sparsetext::model::Model;
 use sparsetext::solver::Fit;
-use sparsetext::train::{self, CvChoice, TrainParams, Trained, TrainingSet};
+use sparsetext::train::{self, CvChoice, DecisionRule, TrainParams, Trained, TrainingSet};
 use sparsetext::{Error, Result};
 
 use super::args::{Rule, TrainArgs};
@@ -31,6 +31,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         .nlambda(args.nlambda)
         .lambda_min_ratio(args.lambda_min_ratio)
         .tol(args.tol)
+        .decision(decision_rule(&args))
         .check()?;
     let set = match &args.svmlight {
         Some(path) => TrainingSet::from_svmlight(path, args.vocab.as_deref())?,
@@ -59,7 +60,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     );
 
     let Trained {
-        mut model,
+        model,
         fit,
         cv,
         warnings,
@@ -85,8 +86,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         }
     );
 
-    // The decision rule is the model's, not the fit's: set (and checked) once it is trained.
-    model.set_decision(args.threshold, args.unsure)?;
+    print_decision(&model);
     if args.output == Path::new("models/spam.model") {
         std::fs::create_dir_all("models").map_err(|e| Error::io("models", e))?;
     }
@@ -94,6 +94,34 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     println!("model:       {} ({bytes} bytes)", args.output.display());
     super::words::print_top(&model, args.top);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The decision rule the flags ask for.
+fn decision_rule(args: &TrainArgs) -> DecisionRule {
+    match (args.threshold, args.unsure) {
+        (None, None) => DecisionRule::OutOfFold {
+            fpr_target: args.fpr_target,
+            fnr_target: args.fnr_target,
+        },
+        (threshold, unsure) => DecisionRule::Given {
+            threshold: threshold.or(unsure.map(|(_, high)| high)).unwrap_or(0.5),
+            unsure,
+        },
+    }
+}
+
+/// The model's threshold and band, and how they were chosen.
+fn print_decision(model: &Model) {
+    let rule = &model.summary().decision_rule;
+    match model.unsure() {
+        Some((low, high)) => println!(
+            "decision:    spam at p >= {high:.4}, ham below {low:.4}, unsure between ({rule})"
+        ),
+        None => println!(
+            "decision:    spam at p >= {:.4} ({rule})",
+            model.threshold()
+        ),
+    }
 }
 
 /// The chosen lambda, how it was chosen, and the cross-validation's figures there.

@@ -1,6 +1,6 @@
 //! The model file: a fixed header, a bincode payload, a checksum.
 //!
-//! # File format (version 2)
+//! # File format (version 3)
 //!
 //! ```text
 //! offset  size  field
@@ -42,8 +42,10 @@ use crate::error::{Error, Result};
 /// The first eight bytes of every model file.
 pub const MAGIC: [u8; 8] = *b"SPRSTXT\0";
 
-/// The format version this sparsetext writes, and the newest it reads.
-pub const FORMAT_VERSION: u32 = 2;
+/// The format version this sparsetext writes, and the newest it reads. Version 3 added the
+/// analyzer's `received` setting and the summary's `decision_rule`; version 2 files are read
+/// with `received` whole (as they were trained) and no decision rule recorded (`format/v2.rs`).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The oldest version this sparsetext reads. Version 1 lacks the analyzer's `html_tags` and
 /// `word_pairs` fields, so its payload does not decode: it is refused by name, not as corrupt.
@@ -124,7 +126,7 @@ impl TryFrom<Payload<'_>> for Model {
 /// Checks the 20-byte header at the start of `bytes` and returns the payload length, or
 /// the reason the bytes are not a model this sparsetext can read. Fewer than 20 bytes is
 /// fine as long as they are enough to tell (a wrong magic, a newer version).
-fn parse_header(bytes: &[u8]) -> Result<usize, String> {
+fn parse_header(bytes: &[u8]) -> Result<(u32, usize), String> {
     if bytes.is_empty() {
         return Err("empty file".into());
     }
@@ -160,7 +162,7 @@ fn parse_header(bytes: &[u8]) -> Result<usize, String> {
             "payload length {payload_len} is over the {MAX_PAYLOAD_LEN}-byte limit (file corrupted?)"
         ));
     }
-    Ok(payload_len as usize)
+    Ok((version, payload_len as usize))
 }
 
 /// `Error::Model` for `path`.
@@ -199,7 +201,8 @@ impl Model {
     /// `invalid model: ...`. Never panics, whatever the bytes.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
         let err = |reason: String| model_error(path, reason);
-        let payload_len = parse_header(bytes).map_err(err)? as u64;
+        let (version, payload_len) = parse_header(bytes).map_err(err)?;
+        let payload_len = payload_len as u64;
         let rest = (bytes.len() - HEADER_LEN) as u64;
         if rest < payload_len {
             return Err(err(format!(
@@ -226,9 +229,16 @@ impl Model {
         if crc32fast::hash(payload) != stored {
             return Err(err("checksum mismatch (file corrupted)".into()));
         }
-        let (decoded, used): (Payload<'_>, usize) =
+        let malformed = |e: bincode::error::DecodeError| err(format!("malformed payload: {e}"));
+        let (decoded, used): (Payload<'_>, usize) = if version == 2 {
+            let (old, used): (v2::PayloadV2<'_>, usize) =
+                bincode::serde::borrow_decode_from_slice(payload, bincode_config())
+                    .map_err(malformed)?;
+            (old.into(), used)
+        } else {
             bincode::serde::borrow_decode_from_slice(payload, bincode_config())
-                .map_err(|e| err(format!("malformed payload: {e}")))?;
+                .map_err(malformed)?
+        };
         if used != payload_len {
             return Err(err(format!(
                 "malformed payload: {} trailing bytes",
@@ -259,7 +269,7 @@ impl Model {
             .map_err(io)?;
         // Check the header before reading on: a large file that is not a model costs 20
         // bytes, and the payload length bounds what we read next.
-        let payload_len = parse_header(&bytes).map_err(|r| model_error(path, r))?;
+        let (_, payload_len) = parse_header(&bytes).map_err(|r| model_error(path, r))?;
         let expected = (HEADER_LEN + payload_len + TRAILER_LEN) as u64;
         // One byte more than a model needs, to notice trailing bytes without reading them.
         (&mut file)
@@ -276,6 +286,20 @@ impl Model {
             ));
         }
         Model::from_bytes(&bytes, path)
+    }
+
+    /// The format version of the model file at `path` (which [`Model::load`] may have
+    /// read from an older version).
+    ///
+    /// # Errors
+    /// As [`Model::load`], for the file's first 20 bytes.
+    pub fn file_version(path: &Path) -> Result<u32> {
+        let mut bytes = Vec::with_capacity(HEADER_LEN);
+        File::open(path)
+            .and_then(|file| file.take(HEADER_LEN as u64).read_to_end(&mut bytes))
+            .map_err(|e| Error::io(path, e))?;
+        let (version, _) = parse_header(&bytes).map_err(|r| model_error(path, r))?;
+        Ok(version)
     }
 
     /// Writes the model to `path` atomically and returns the number of bytes written.
@@ -300,3 +324,4 @@ impl Model {
 
 #[cfg(test)]
 mod tests;
+mod v2;

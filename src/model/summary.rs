@@ -18,6 +18,9 @@ pub struct TrainingSummary {
     pub cv_auc_se: Option<f64>,
     /// How lambda was chosen, e.g. "lambda_1se of 10-fold CV" or "fixed".
     pub lambda_rule: String,
+    /// How the threshold and unsure band were chosen (empty in models of format version 2,
+    /// which did not record it).
+    pub decision_rule: String,
     /// The sparsetext version that trained the model.
     pub version: String,
     /// When training finished, UTC, ISO-8601 (`2026-11-26T09:30:00Z`).
@@ -33,6 +36,7 @@ impl TrainingSummary {
             cv_auc: None,
             cv_auc_se: None,
             lambda_rule: lambda_rule.to_owned(),
+            decision_rule: String::new(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             date: utc_iso8601(SystemTime::now()),
         }

@@ -14,6 +14,7 @@ pub(crate) fn summary() -> TrainingSummary {
         cv_auc: Some(0.97),
         cv_auc_se: Some(0.01),
         lambda_rule: "lambda_1se of 10-fold CV".into(),
+        decision_rule: "out of fold".into(),
         version: "0.1.0".into(),
         date: "2026-11-26T09:30:00Z".into(),
     }

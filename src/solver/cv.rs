@@ -55,6 +55,30 @@ pub struct CvResult {
     pub folds: Vec<usize>,
     /// The path on all the data.
     pub path: Path,
+    /// Each fold's path, fitted without the fold's rows (it may stop early).
+    pub fold_paths: Vec<Vec<Fit>>,
+}
+
+impl CvResult {
+    /// Out-of-fold margins `eta_i = b0 + x_i w` at the grid's lambda `index`:
+    /// each row scored by the fit of its fold's path, which never saw it (the
+    /// fold's last fit where its path stopped before `index`).
+    pub fn out_of_fold_margins(&self, design: &Design, index: usize) -> Vec<f64> {
+        let mut margins = vec![0.0; design.rows()];
+        for (f, fits) in self.fold_paths.iter().enumerate() {
+            let rows: Vec<usize> = (0..design.rows()).filter(|&i| self.folds[i] == f).collect();
+            let Some(fit) = fits.get(index).or(fits.last()) else {
+                continue;
+            };
+            let eta = design
+                .select_rows(&rows)
+                .margins(fit.intercept, &fit.weights);
+            for (&i, e) in rows.iter().zip(eta) {
+                margins[i] = e;
+            }
+        }
+        margins
+    }
 }
 
 /// SplitMix64 (Steele, Lea & Flood 2014): a tiny, seedable, portable PRNG.
@@ -200,7 +224,7 @@ pub fn cross_validate(
         None => vec![1.0; n],
     };
 
-    let scores: Vec<Result<FoldScores>> = (0..k)
+    let scores: Vec<Result<(FoldScores, Vec<Fit>)>> = (0..k)
         .into_par_iter()
         .map(|f| {
             let train: Vec<usize> = (0..n).filter(|&i| folds[i] != f).collect();
@@ -215,10 +239,15 @@ pub fn cross_validate(
             let xt = design.select_rows(&test);
             let yv: Vec<bool> = test.iter().map(|&i| y[i]).collect();
             let sv: Vec<f64> = test.iter().map(|&i| s[i]).collect();
-            Ok(score_fold(&xt, &yv, &sv, &fold_path.fits, nl))
+            let scores = score_fold(&xt, &yv, &sv, &fold_path.fits, nl);
+            Ok((scores, fold_path.fits))
         })
         .collect();
-    let scores: Vec<FoldScores> = scores.into_iter().collect::<Result<_>>()?;
+    let (scores, fold_paths): (Vec<FoldScores>, Vec<Vec<Fit>>) = scores
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
 
     let mut deviance_mean = Vec::with_capacity(nl);
     let mut deviance_se = Vec::with_capacity(nl);
@@ -255,6 +284,7 @@ pub fn cross_validate(
         auc_se,
         folds,
         path,
+        fold_paths,
     })
 }
 

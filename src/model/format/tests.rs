@@ -180,20 +180,23 @@ fn versions() {
     bytes[8..12].copy_from_slice(&7u32.to_le_bytes());
     assert_eq!(
         reason(Model::from_bytes(&bytes, p())),
-        "format version 7 is newer than this sparsetext supports (2)"
+        "format version 7 is newer than this sparsetext supports (3)"
     );
     // The version is read before the rest of the header, whose layout may change.
     assert_eq!(
         reason(Model::from_bytes(&bytes[..12], p())),
-        "format version 7 is newer than this sparsetext supports (2)"
+        "format version 7 is newer than this sparsetext supports (3)"
     );
     bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
     assert_eq!(
         reason(Model::from_bytes(&bytes, p())),
-        "format version 1 is older than this sparsetext reads (2 to 2): train the model again"
+        "format version 1 is older than this sparsetext reads (2 to 3): train the model again"
     );
     bytes[8..12].copy_from_slice(&0u32.to_le_bytes());
     assert!(reason(Model::from_bytes(&bytes, p())).contains("version 0"));
+    // A version-3 payload labelled version 2 does not fit the old shape.
+    bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
+    assert!(reason(Model::from_bytes(&bytes, p())).starts_with("malformed payload"));
 }
 
 #[test]
