@@ -18,9 +18,9 @@
 #
 # Usage: bench/peers.sh [--quick] [CORPUS] (default corpora/spamassassin,
 # fetched if missing). --quick leaves SpamAssassin out. Needs root once, to
-# apt-get install the peers. Takes about 14 minutes on 2 shared cores (--quick:
-# 1.5), of which SpamAssassin (bench/peers/spamassassin.sh) takes about 4
-# minutes on the random split and 8 on the chronological one, mostly spamd
+# apt-get install the peers. Takes 14 to 17 minutes on 2 shared cores (--quick:
+# 1.5), of which SpamAssassin (bench/peers/spamassassin.sh) takes 4 to 6
+# minutes on the random split and 8 to 9 on the chronological one, mostly spamd
 # scoring 5 to 7 messages a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
