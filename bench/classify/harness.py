@@ -1,8 +1,11 @@
 """Helpers for bench/classify.sh (standard library only).
 
-  split CORPUS OUT       symlink the corpus into OUT/{train,test}/{ham,spam}: a message
-                         is in the test portion when the MD5 part of its name (after
-                         `NNNNN.`) starts with 0, 1 or 2; its folder name gives the label
+  split CORPUS OUT [random|chrono]
+                         symlink the corpus into OUT/{train,test}/{ham,spam}; a message's
+                         folder name gives its label. random (default): a message is in
+                         the test portion when the MD5 part of its name (after `NNNNN.`)
+                         starts with 0, 1 or 2. chrono: the newest third by sent time is
+                         the test portion (see sent_time)
   latency OUT RUNS N NAME CMD [NAME CMD ...]
                          whole-process latency, one message on stdin: N test messages
                          (half ham, half spam, evenly spaced), each run RUNS times by
@@ -13,29 +16,69 @@
                          count one tool's batch verdicts on the test portion
   table OUT              print the markdown table from OUT/*.tsv
 """
+import email.utils
 import os
 import shlex
 import shutil
 import statistics
 import sys
 import time
+from datetime import timezone
+from email import policy
+from email.parser import BytesHeaderParser
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "peers"))
 from tool_output import parse, test_labels  # noqa: E402
 
 
-def split(corpus, out):
+def sent_time(path):
+    """(POSIX time, source): the Date header, else the date of the first (topmost)
+    Received header, the text after its last `;`; (None, 'neither') when neither
+    parses. A date without a zone (or -0000) is taken as UTC."""
+    with open(path, "rb") as fh:
+        headers = BytesHeaderParser(policy=policy.compat32).parse(fh)
+    received = headers.get_all("Received") or []
+    for source, text in (("date", headers.get("Date")),
+                         ("received", str(received[0]).rsplit(";", 1)[-1] if received else None)):
+        if text is None:
+            continue
+        try:
+            t = email.utils.parsedate_to_datetime(str(text).strip())
+        except (TypeError, ValueError, IndexError, OverflowError):
+            continue
+        return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).timestamp(), source
+    return None, "neither"
+
+
+def split(corpus, out, mode="random"):
+    if mode not in ("random", "chrono"):
+        sys.exit(f"split: unknown mode {mode!r} (random or chrono)")
+    messages = []  # (folder, name, part)
+    for folder in sorted(os.listdir(corpus)):
+        for name in sorted(os.listdir(os.path.join(corpus, folder))):
+            part = "test" if name.split(".", 1)[1][0] in "012" else "train"
+            messages.append((folder, name, part))
+    if mode == "chrono":
+        timed, sources = [], {}
+        for folder, name, _ in messages:
+            t, source = sent_time(os.path.join(corpus, folder, name))
+            sources[source] = sources.get(source, 0) + 1
+            timed.append((float("inf") if t is None else t, folder, name))  # undated: newest
+        timed.sort()  # ties by (folder, name): deterministic
+        cut = len(timed) * 2 // 3
+        messages = [(folder, name, "train" if i < cut else "test")
+                    for i, (_, folder, name) in enumerate(timed)]
+        print(f"sent time from: Date {sources.get('date', 0)}, first Received "
+              f"{sources.get('received', 0)}, neither {sources.get('neither', 0)}", file=sys.stderr)
     for part in ("train", "test"):
         for label in ("ham", "spam"):
             os.makedirs(os.path.join(out, part, label), exist_ok=True)
     counts = {}
-    for folder in sorted(os.listdir(corpus)):
+    for folder, name, part in messages:
         label = "spam" if "spam" in folder else "ham"
-        for name in sorted(os.listdir(os.path.join(corpus, folder))):
-            part = "test" if name.split(".", 1)[1][0] in "012" else "train"
-            src = os.path.abspath(os.path.join(corpus, folder, name))
-            os.symlink(src, os.path.join(out, part, label, f"{folder}.{name}"))
-            counts[part, label] = counts.get((part, label), 0) + 1
+        src = os.path.abspath(os.path.join(corpus, folder, name))
+        os.symlink(src, os.path.join(out, part, label, f"{folder}.{name}"))
+        counts[part, label] = counts.get((part, label), 0) + 1
     print(" ".join(f"{p}/{l}={n}" for (p, l), n in sorted(counts.items())), file=sys.stderr)
 
 

@@ -4,15 +4,16 @@
         read one tool's verdicts and scores on the test portion from its
         output; append a row to OUT/scores.tsv (name, path, label, verdict, score)
   table OUT
-        print the markdown table from OUT/scores.tsv, OUT/train.tsv and
-        OUT/speed.tsv
+        print the markdown table from OUT/scores.tsv and OUT/tools.tsv (name,
+        training seconds, model size, test messages scored per second)
 
-The test portion is OUT/test/{ham,spam} (symlinks made by
+The split is OUT/{train,test}/{ham,spam} (symlinks made by
 bench/classify/harness.py split). Metrics: ROC AUC (ties count one half),
-1-AUC in %, and at each tool's own default decision: accuracy, FPR (ham called
-spam), FNR (spam not called spam: an `unsure` spam counts as missed, an
-`unsure` ham as kept), spam recall at FPR <= 0.5% (the best threshold on the
-tool's score that calls at most 0.5% of ham spam).
+1-AUC in %, and at each tool's own decision: FPR (ham called spam), FNR (spam
+not called spam: an `unsure` spam counts as missed, an `unsure` ham as kept),
+the share of test messages called `unsure`; and spam recall at FPR <= 0.1% and
+<= 0.5% (the best threshold on the tool's score that calls at most that share
+of test ham spam, rounded down to whole messages).
 """
 import os
 import sys
@@ -58,56 +59,52 @@ def recall_at_fpr(ham, spam, max_fpr):
 
 
 def metrics(rows):
-    ham = [s for _, l, _, s in rows if l == "ham"]
-    spam = [s for _, l, _, s in rows if l == "spam"]
-    fp = sum(1 for _, l, v, _ in rows if l == "ham" and v == "spam")
-    fn = sum(1 for _, l, v, _ in rows if l == "spam" and v != "spam")
-    unsure = sum(1 for _, _, v, _ in rows if v == "unsure")
-    unsure_ham = sum(1 for _, l, v, _ in rows if l == "ham" and v == "unsure")
-    correct = len(rows) - fp - fn - unsure_ham
+    ham = [s for l, _, s in rows if l == "ham"]
+    spam = [s for l, _, s in rows if l == "spam"]
     a = auc(ham, spam)
     return {
         "auc": a,
         "one_minus_auc": 100 * (1 - a),
-        "accuracy": 100 * correct / len(rows),
-        "fpr": 100 * fp / len(ham),
-        "fp": fp,
-        "fnr": 100 * fn / len(spam),
-        "fn": fn,
-        "unsure": unsure,
-        "recall": 100 * recall_at_fpr(ham, spam, 0.005),
+        "fp": sum(1 for l, v, _ in rows if l == "ham" and v == "spam"),
+        "fn": sum(1 for l, v, _ in rows if l == "spam" and v != "spam"),
+        "unsure": sum(1 for _, v, _ in rows if v == "unsure"),
+        "recall_01": 100 * recall_at_fpr(ham, spam, 0.001),
+        "recall_05": 100 * recall_at_fpr(ham, spam, 0.005),
         "n_ham": len(ham),
         "n_spam": len(spam),
     }
 
 
+def count(out, part, label):
+    return len(os.listdir(os.path.join(out, part, label)))
+
+
 def table(out):
     by_tool = {}
     for line in open(os.path.join(out, "scores.tsv")):
-        name, path, label, verdict, s = line.rstrip("\n").split("\t")
-        by_tool.setdefault(name, []).append((path, label, verdict, float(s)))
-    extra = {}
-    for f in ("train.tsv", "speed.tsv"):
-        p = os.path.join(out, f)
-        if os.path.exists(p):
-            for line in open(p):
-                name, *cols = line.rstrip("\n").split("\t")
-                extra.setdefault(name, {})[f] = cols
-    first = next(iter(by_tool.values()))
-    n_ham = sum(1 for r in first if r[1] == "ham")
-    print(f"test portion: {n_ham} ham, {len(first) - n_ham} spam\n")
-    print("| tool | AUC | 1-AUC | accuracy | FPR | FNR | recall @ FPR<=0.5% | model | train | classify |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+        name, _, label, verdict, s = line.rstrip("\n").split("\t")
+        by_tool.setdefault(name, []).append((label, verdict, float(s)))
+    tools = {}
+    for line in open(os.path.join(out, "tools.tsv")):
+        name, *cols = line.rstrip("\n").split("\t")
+        tools[name] = cols
+    n = {(p, l): count(out, p, l) for p in ("train", "test") for l in ("ham", "spam")}
+    print(f"training: {n['train', 'ham'] + n['train', 'spam']:,} ({n['train', 'ham']:,} ham, "
+          f"{n['train', 'spam']:,} spam); test: {n['test', 'ham'] + n['test', 'spam']:,} "
+          f"({n['test', 'ham']:,} ham, {n['test', 'spam']:,} spam); recall @ FPR <= 0.1% and 0.5% "
+          f"allow {int(0.001 * n['test', 'ham'])} and {int(0.005 * n['test', 'ham'])} test ham above "
+          f"the threshold\n")
+    print("| tool | AUC | 1-AUC | FPR | FNR | unsure | recall @ FPR<=0.1% | recall @ FPR<=0.5% "
+          "| model | train | classify |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, rows in by_tool.items():
         m = metrics(rows)
-        seconds, size = extra.get(name, {}).get("train.tsv", [None, "?"])
-        (rate,) = extra.get(name, {}).get("speed.tsv", [None])
-        seconds = "?" if seconds is None else f"{float(seconds):.1f} s"
-        rate = "?" if rate is None else f"{float(rate):,.0f} msg/s"
-        unsure = f" ({m['unsure']} unsure)" if m["unsure"] else ""
-        print(f"| {name} | {m['auc']:.5f} | {m['one_minus_auc']:.3f}% | {m['accuracy']:.1f}% "
-              f"| {m['fpr']:.2f}% ({m['fp']}) | {m['fnr']:.1f}% ({m['fn']}){unsure} | {m['recall']:.1f}% "
-              f"| {size} | {seconds} | {rate} |")
+        seconds, size, rate = tools.get(name, ["nan", "?", "nan"])
+        unsure = f"{100 * m['unsure'] / len(rows):.1f}% ({m['unsure']})" if m["unsure"] else "0"
+        print(f"| {name} | {m['auc']:.5f} | {m['one_minus_auc']:.3f}% "
+              f"| {100 * m['fp'] / m['n_ham']:.2f}% ({m['fp']}) | {100 * m['fn'] / m['n_spam']:.1f}% ({m['fn']}) "
+              f"| {unsure} | {m['recall_01']:.1f}% | {m['recall_05']:.1f}% "
+              f"| {size} | {float(seconds):.1f} s | {float(rate):,.0f} msg/s |")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ def test_labels(out):
 def parse(fmt, lines, filelist=None):
     """(path, verdict, score) per line of a tool's batch output; verdict is
     'spam', 'ham' or 'unsure'."""
-    if fmt == "sparsetext":  # label<TAB>p<TAB>name
+    if fmt in ("sparsetext", "tsv"):  # label<TAB>score<TAB>name (also bench/peers/spamc_score.py)
         for line in lines:
             verdict, score, name = line.split("\t", 2)
             yield name, verdict, float(score)
