@@ -109,6 +109,13 @@ fn classify_exit_codes_are_the_verdicts() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stdout(&out).starts_with("unsure\t"));
+    // A band below the model's own threshold (never under 0.5) decides too.
+    let out = classify_stdin(
+        &dir,
+        &["classify", "-m", &model, "--unsure", "0.2,0.3"],
+        &bytes,
+    );
+    assert!(matches!(out.status.code(), Some(0..=2)), "{}", stderr(&out));
 
     // Errors: a missing model, a bad flag.
     let out = classify_stdin(&dir, &["classify", "-m", "nope.model"], &bytes);

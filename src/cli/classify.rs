@@ -37,8 +37,9 @@ fn exit_code(verdict: Verdict) -> ExitCode {
 
 fn load_scorer(args: &ClassifyArgs) -> Result<Scorer> {
     let mut model = Model::load(&args.model.path())?;
-    if let Some(band) = args.unsure {
-        model.set_decision(model.threshold(), Some(band))?;
+    if let Some((low, high)) = args.unsure {
+        // The band decides; the threshold (for two-way measures) moves into it if outside.
+        model.set_decision(model.threshold().max(low).min(high), Some((low, high)))?;
     }
     Ok(Scorer::new(model))
 }
