@@ -9,9 +9,9 @@ use super::args::InspectArgs;
 
 /// Runs the command.
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
-    let model = Model::load(&args.model)?;
+    let (model, version) = Model::load_with_version(&args.model)?;
     let mut json = model.to_json();
-    json["format_version"] = Model::file_version(&args.model)?.into();
+    json["format_version"] = version.into();
     if args.json {
         println!("{json}");
         return Ok(ExitCode::SUCCESS);

@@ -260,6 +260,15 @@ impl Model {
     /// [`Error::Io`] when the file can't be read; [`Error::Model`] as for
     /// [`Model::from_bytes`].
     pub fn load(path: &Path) -> Result<Model> {
+        Model::load_with_version(path).map(|(model, _)| model)
+    }
+
+    /// [`Model::load`], and the file's format version (an older one than this sparsetext
+    /// writes when the model was read from a version-2 file).
+    ///
+    /// # Errors
+    /// As [`Model::load`].
+    pub fn load_with_version(path: &Path) -> Result<(Model, u32)> {
         let io = |e| Error::io(path, e);
         let mut file = File::open(path).map_err(io)?;
         let mut bytes = Vec::with_capacity(HEADER_LEN);
@@ -269,7 +278,7 @@ impl Model {
             .map_err(io)?;
         // Check the header before reading on: a large file that is not a model costs 20
         // bytes, and the payload length bounds what we read next.
-        let (_, payload_len) = parse_header(&bytes).map_err(|r| model_error(path, r))?;
+        let (version, payload_len) = parse_header(&bytes).map_err(|r| model_error(path, r))?;
         let expected = (HEADER_LEN + payload_len + TRAILER_LEN) as u64;
         // One byte more than a model needs, to notice trailing bytes without reading them.
         (&mut file)
@@ -285,21 +294,7 @@ impl Model {
                 format!("{extra} unexpected bytes after the checksum"),
             ));
         }
-        Model::from_bytes(&bytes, path)
-    }
-
-    /// The format version of the model file at `path` (which [`Model::load`] may have
-    /// read from an older version).
-    ///
-    /// # Errors
-    /// As [`Model::load`], for the file's first 20 bytes.
-    pub fn file_version(path: &Path) -> Result<u32> {
-        let mut bytes = Vec::with_capacity(HEADER_LEN);
-        File::open(path)
-            .and_then(|file| file.take(HEADER_LEN as u64).read_to_end(&mut bytes))
-            .map_err(|e| Error::io(path, e))?;
-        let (version, _) = parse_header(&bytes).map_err(|r| model_error(path, r))?;
-        Ok(version)
+        Ok((Model::from_bytes(&bytes, path)?, version))
     }
 
     /// Writes the model to `path` atomically and returns the number of bytes written.
