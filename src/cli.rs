@@ -7,13 +7,16 @@ use std::process::ExitCode;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sparsetext::Result;
 use sparsetext::analyze::Analyzer;
-use sparsetext::corpus::{Corpus, Label, Skipped};
+use sparsetext::corpus::{Corpus, Label, Skipped, Source};
+use sparsetext::model::Model;
 use sparsetext::vectorize::Analyzed;
 
 pub mod args;
 mod classify;
+mod completions;
 mod eval;
 mod inspect;
+mod model_path;
 mod train;
 mod vectorize;
 mod words;
@@ -36,6 +39,8 @@ pub fn run(cli: args::Cli) -> Result<ExitCode> {
         args::Command::Eval(args) => eval::run(args),
         args::Command::Inspect(args) => inspect::run(args),
         args::Command::Vectorize(args) => vectorize::run(args),
+        args::Command::Completions(args) => completions::completions(args),
+        args::Command::Man(args) => completions::man(args),
     }
 }
 
@@ -50,16 +55,25 @@ pub fn bundled_sample() -> PathBuf {
     }
 }
 
-/// Lists the messages named by corpus arguments: positional roots carry labels
-/// in their sub-folder names; `--ham` / `--spam` paths are labeled as given.
-/// With no path at all, the bundled sample.
-pub fn labeled_corpus(args: &args::CorpusArgs) -> Result<Corpus> {
+/// Lists the messages named by corpus arguments: positional paths are labeled
+/// by their own names, else by their sub-folders' names; `--ham` / `--spam`
+/// paths are labeled as given. With no path at all, the bundled sample when
+/// `sample_by_default` (`train`, `vectorize`), else an error (`eval`: scoring
+/// the training sample would report a perfect filter).
+pub fn labeled_corpus(args: &args::CorpusArgs, sample_by_default: bool) -> Result<Corpus> {
     let mut corpus = Corpus::with_max_message_bytes(max_message_bytes(args.max_message_bytes))?;
     if args.corpus.is_empty() && args.ham.is_empty() && args.spam.is_empty() {
+        if !sample_by_default {
+            return Err(sparsetext::Error::Training(
+                "no mail given: name labeled folders (spam/, easy_ham/, ...) or a folder of \
+                 them, or use --ham PATH and --spam PATH"
+                    .into(),
+            ));
+        }
         corpus.add_labeled_root(&bundled_sample())?;
     }
     for root in &args.corpus {
-        corpus.add_labeled_root(root)?;
+        corpus.add_labeled(root)?;
     }
     for path in &args.ham {
         corpus.add(path, Some(Label::Ham))?;
@@ -70,17 +84,45 @@ pub fn labeled_corpus(args: &args::CorpusArgs) -> Result<Corpus> {
     Ok(corpus)
 }
 
+/// Prints each folder or file the corpus was read from, with its label and
+/// message count: `folder:      spam     500  corpora/spamassassin/spam`.
+pub fn print_sources(out: &mut impl std::io::Write, sources: &[Source]) -> std::io::Result<()> {
+    for source in sources {
+        let label = source
+            .label
+            .map_or_else(|| "-".to_string(), |l| l.to_string());
+        writeln!(
+            out,
+            "folder:      {label:<4} {:>7}  {}",
+            source.messages,
+            source.path.display()
+        )?;
+    }
+    Ok(())
+}
+
+/// The model at `path`, checked to score mail (its terms are tokens, not
+/// svmlight feature ids).
+pub fn load_mail_model(path: &Path) -> Result<Model> {
+    let model = Model::load(path)?;
+    model.check_scores_mail(path)?;
+    Ok(model)
+}
+
 /// Lists, reads and tokenizes the labeled corpus (progress bar on a
 /// terminal), warning about skipped and oversized messages: the first half of
 /// `train` and `vectorize`.
-pub fn analyze_corpus(args: &args::CorpusArgs, analyzer: &Analyzer) -> Result<Analyzed> {
-    let corpus = labeled_corpus(args)?;
+pub fn analyze_corpus(
+    args: &args::CorpusArgs,
+    analyzer: &Analyzer,
+) -> Result<(Analyzed, Vec<Source>)> {
+    let corpus = labeled_corpus(args, true)?;
     let bar = progress(corpus.items.len(), "reading");
     let analyzed = sparsetext::vectorize::analyze(&corpus, analyzer, &|| bar.inc(1));
     bar.finish_and_clear();
     warn_skipped(&analyzed.skipped);
     warn_truncated(analyzed.cut_at_byte_cap);
-    Ok(analyzed)
+    Ok((analyzed, corpus.sources))
 }
 
 /// The `--max-message-bytes` value, or the library's default.

@@ -7,11 +7,16 @@
 //!   messages are named `FILE:N` (1-based);
 //! - a single message file, or `-` for standard input.
 //!
-//! Labels come from the caller ([`Corpus::add`]) or from the names of a
-//! directory's immediate sub-folders ([`Corpus::add_labeled_root`]): a name
-//! containing `spam` is spam, else one containing `ham` is ham. So the
+//! Labels come from the caller ([`Corpus::add`]), from the path's own name, or
+//! from the names of a directory's immediate sub-folders
+//! ([`Corpus::add_labeled`]), read as words ([`Label::from_folder_name`]:
+//! `spam_2` and `Junk` are spam, `easy_ham` and `not_spam` are ham). So the
 //! SpamAssassin public corpus (`easy_ham`, `easy_ham_2`, `hard_ham`, `spam`,
-//! `spam_2`) reads as published.
+//! `spam_2`) reads as published, whole or folder by folder.
+//!
+//! Below a folder, hidden files and folders are skipped (a Maildir++ folder
+//! such as `.Junk` is read when given by its own path), as is a Maildir's
+//! `tmp/`; each skip is listed in [`Corpus::skipped`].
 //!
 //! Listing is cheap; bytes are read when [`Item::bytes`] is called, so the
 //! pipeline reads and tokenizes in parallel.
@@ -30,12 +35,13 @@
 //! Ok::<(), sparsetext::Error>(())
 //! ```
 
+mod label;
 mod mbox;
 
+pub use label::Label;
 pub use mbox::{is_mbox, split_mbox};
 
 use std::borrow::Cow;
-use std::fmt;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -48,43 +54,6 @@ use crate::error::{Error, Result};
 /// anyway (only their type and name are), and a spam filter must not let one
 /// message cost unbounded time or memory.
 pub const DEFAULT_MAX_MESSAGE_BYTES: u64 = 4 << 20;
-
-/// Ham or spam.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Label {
-    /// Wanted mail.
-    Ham,
-    /// Unwanted mail.
-    Spam,
-}
-
-impl Label {
-    /// `true` for spam: the positive class (+1) everywhere in sparsetext.
-    pub fn is_spam(self) -> bool {
-        self == Label::Spam
-    }
-
-    /// The label a folder's name carries, if any: `spam` wins over `ham`.
-    pub fn from_folder_name(name: &str) -> Option<Label> {
-        let name = name.to_lowercase();
-        if name.contains("spam") {
-            Some(Label::Spam)
-        } else if name.contains("ham") {
-            Some(Label::Ham)
-        } else {
-            None
-        }
-    }
-}
-
-impl fmt::Display for Label {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Label::Ham => "ham",
-            Label::Spam => "spam",
-        })
-    }
-}
 
 /// Where a message's bytes are.
 #[derive(Clone, Debug)]
@@ -201,13 +170,28 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// A folder, mbox or file the corpus was read from, with its label and
+/// how many messages were listed in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// The path, as given or found below a labeled root.
+    pub path: PathBuf,
+    /// The label of its messages, if any.
+    pub label: Option<Label>,
+    /// Messages listed (before any is skipped as not mail).
+    pub messages: usize,
+}
+
 /// The messages of one or more corpus paths, in a deterministic order.
 #[derive(Clone, Debug)]
 pub struct Corpus {
     /// The messages, in the order the paths were added, each directory sorted.
     pub items: Vec<Item>,
-    /// Files passed over while listing (hidden files, files outside labeled folders).
+    /// Files and folders passed over while listing (hidden files and folders, a
+    /// Maildir's `tmp/`, files outside labeled folders).
     pub skipped: Vec<Skipped>,
+    /// Each path added, in order, with its label and message count.
+    pub sources: Vec<Source>,
     /// Each message added from now on is read up to this many bytes
     /// ([`Item::bytes`]). At least 1; default [`DEFAULT_MAX_MESSAGE_BYTES`].
     pub max_message_bytes: u64,
@@ -218,6 +202,7 @@ impl Default for Corpus {
         Corpus {
             items: Vec::new(),
             skipped: Vec::new(),
+            sources: Vec::new(),
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
         }
     }
@@ -244,70 +229,117 @@ impl Corpus {
 
     /// Adds every message under `path` with the given label (`None`: unlabeled).
     pub fn add(&mut self, path: &Path, label: Option<Label>) -> Result<()> {
+        let before = self.items.len();
         if path == Path::new("-") {
             let bytes = read_capped(std::io::stdin().lock(), self.max_message_bytes)
                 .map_err(|e| Error::io("<stdin>", e))?;
             self.add_bytes("-", label, bytes);
-            return Ok(());
-        }
-        let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
-        if meta.is_dir() {
-            self.add_dir(path, label)
         } else {
-            self.add_file(path, label)
+            let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+            if meta.is_dir() {
+                self.add_dir(path, label)?;
+            } else {
+                self.add_file(path, label)?;
+            }
+        }
+        self.sources.push(Source {
+            path: path.to_path_buf(),
+            label,
+            messages: self.items.len() - before,
+        });
+        Ok(())
+    }
+
+    /// Adds a path given without a label: one whose own name carries a label
+    /// ([`Label::from_folder_name`]: `spam_2/`, `easy_ham/`, `Junk/`,
+    /// `spam.mbox`) is read with it; any other must be a folder whose
+    /// sub-folders carry the labels ([`Corpus::add_labeled_root`]).
+    pub fn add_labeled(&mut self, path: &Path) -> Result<()> {
+        if path == Path::new("-") {
+            return Err(Error::Corpus {
+                path: path.to_path_buf(),
+                reason: "standard input has no name to take a label from: \
+                         pass it with --ham - or --spam -"
+                    .into(),
+            });
+        }
+        match own_name(path).as_deref().and_then(Label::from_folder_name) {
+            Some(label) => self.add(path, Some(label)),
+            None => self.add_labeled_root(path),
         }
     }
 
     /// Adds a directory whose immediate sub-folders carry the label in their
-    /// name (`spam` in the name: spam; else `ham`: ham). A sub-folder with
-    /// neither is an error naming it; files directly in `root` are skipped.
+    /// names ([`Label::from_folder_name`]). A sub-folder whose name carries
+    /// none is an error naming it; hidden entries other than labeled
+    /// Maildir++ folders (`.Junk`), and files directly in `root`, are skipped.
     pub fn add_labeled_root(&mut self, root: &Path) -> Result<()> {
         let meta = fs::metadata(root).map_err(|e| Error::io(root, e))?;
         if !meta.is_dir() {
             return Err(Error::Corpus {
                 path: root.to_path_buf(),
-                reason: "cannot tell ham from spam in a single file: \
-                         pass it with --ham or --spam"
+                reason: "its name says neither ham nor spam, and a single file cannot \
+                         hold both: pass it with --ham or --spam"
                     .into(),
             });
         }
         let mut folders = 0;
         for entry in sorted_entries(root)? {
             let name = entry.file_name().unwrap_or_default().to_string_lossy();
-            if name.starts_with('.') {
+            let label = Label::from_folder_name(&name);
+            let is_dir = fs::metadata(&entry)
+                .map_err(|e| Error::io(&entry, e))?
+                .is_dir();
+            if name.starts_with('.') && (label.is_none() || !is_dir) {
+                self.skip(
+                    &entry,
+                    if is_dir {
+                        "hidden folder"
+                    } else {
+                        "hidden file"
+                    },
+                );
                 continue;
             }
-            let meta = fs::metadata(&entry).map_err(|e| Error::io(&entry, e))?;
-            if !meta.is_dir() {
+            if !is_dir {
                 self.skip(&entry, "not inside a ham or spam folder");
                 continue;
             }
-            let label = Label::from_folder_name(&name).ok_or_else(|| Error::Corpus {
+            let label = label.ok_or_else(|| Error::Corpus {
                 path: entry.clone(),
-                reason: "folder name says neither ham nor spam: rename it, \
-                         or pass it with --ham or --spam"
-                    .into(),
+                reason: format!("{UNLABELED}, or pass it with --ham or --spam"),
             })?;
-            self.add_dir(&entry, Some(label))?;
+            self.add(&entry, Some(label))?;
             folders += 1;
         }
         if folders == 0 {
             return Err(Error::Corpus {
                 path: root.to_path_buf(),
-                reason: "no ham or spam folder in it (expected sub-folders \
-                         named like ham/ and spam/)"
-                    .into(),
+                reason: format!(
+                    "{UNLABELED}, and no sub-folder's name does (e.g. ham/ and spam/): \
+                     rename them, or pass the mail with --ham and --spam"
+                ),
             });
         }
         Ok(())
     }
 
     fn add_dir(&mut self, dir: &Path, label: Option<Label>) -> Result<()> {
-        for (entry, kind) in sorted_entries_with_types(dir)? {
+        let entries = sorted_entries_with_types(dir)?;
+        let is_maildir = ["cur", "new", "tmp"].iter().all(|sub| {
+            entries
+                .iter()
+                .any(|(p, k)| k.is_dir() && p.file_name() == Some(sub.as_ref()))
+        });
+        for (entry, kind) in entries {
             let name = entry.file_name().unwrap_or_default().to_string_lossy();
             // Symlinks to directories are not followed (no cycles); to files they are.
             if kind.is_dir() {
-                if !name.starts_with('.') {
+                if name.starts_with('.') {
+                    self.skip(&entry, "hidden folder (a Maildir++ folder such as .Junk is read when given by its own path)");
+                } else if is_maildir && name == "tmp" {
+                    self.skip(&entry, "a Maildir's tmp/ (mail still being delivered)");
+                } else {
                     self.add_dir(&entry, label)?;
                 }
                 continue;
@@ -318,18 +350,19 @@ impl Corpus {
             }
             // The directory listing's type spares a stat call per plain file.
             let is_file = if kind.is_symlink() {
-                fs::metadata(&entry).map(|meta| meta.is_file())
+                fs::metadata(&entry).map(|meta| (meta.is_file(), meta.is_dir()))
             } else {
-                Ok(kind.is_file())
+                Ok((kind.is_file(), false))
             };
             match is_file {
-                Ok(true) => self.items.push(Item {
+                Ok((true, _)) => self.items.push(Item {
                     name: entry.display().to_string(),
                     label,
                     origin: Origin::File(entry),
                     max_bytes: self.max_message_bytes,
                 }),
-                Ok(false) => self.skip(&entry, "not a regular file"),
+                Ok((_, true)) => self.skip(&entry, "symbolic link to a folder (not followed)"),
+                Ok(_) => self.skip(&entry, "not a regular file"),
                 Err(e) => self.skip(&entry, &format!("cannot read it: {e}")),
             }
         }
@@ -382,6 +415,21 @@ impl Corpus {
             name: path.display().to_string(),
             reason: reason.to_string(),
         });
+    }
+}
+
+/// What an unlabeled folder's error says first.
+const UNLABELED: &str = "its name says neither ham nor spam (labels are words such as \
+                         spam, junk, ham, easy_ham, nonspam, not_spam)";
+
+/// The last component of `path`, resolving `.` and `..` when it ends so.
+fn own_name(path: &Path) -> Option<String> {
+    match path.file_name() {
+        Some(name) => Some(name.to_string_lossy().into_owned()),
+        None => fs::canonicalize(path)
+            .ok()?
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned()),
     }
 }
 
@@ -458,14 +506,6 @@ mod tests {
         assert!(looks_like_mail(b"mv 00001.abc 00001.def\n").is_err());
         assert!(looks_like_mail(b"\x00\x01\x02:\xff").is_err());
         assert!(looks_like_mail(b": no name\n").is_err());
-    }
-
-    #[test]
-    fn folder_names_carry_labels() {
-        assert_eq!(Label::from_folder_name("easy_ham_2"), Some(Label::Ham));
-        assert_eq!(Label::from_folder_name("spam_2"), Some(Label::Spam));
-        assert_eq!(Label::from_folder_name("SPAM"), Some(Label::Spam));
-        assert_eq!(Label::from_folder_name("inbox"), None);
     }
 
     #[test]
@@ -580,5 +620,67 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("/no/such/corpus: "), "{err}");
+    }
+
+    #[test]
+    fn paths_are_labeled_by_their_own_name_else_by_their_sub_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for folder in ["box/nonspam", "box/spam", "spam_2", "easy_ham", "Junk/cur"] {
+            fs::create_dir_all(root.join(folder)).unwrap();
+            fs::write(root.join(folder).join("1"), "Subject: x\n\ny").unwrap();
+        }
+        let mut corpus = Corpus::default();
+        corpus.add_labeled(&root.join("box")).unwrap();
+        corpus.add_labeled(&root.join("spam_2")).unwrap();
+        corpus.add_labeled(&root.join("easy_ham/")).unwrap();
+        corpus.add_labeled(&root.join("Junk")).unwrap();
+        let sources: Vec<_> = corpus
+            .sources
+            .iter()
+            .map(|s| {
+                let path = s.path.strip_prefix(root).unwrap().display().to_string();
+                (path, s.label, s.messages)
+            })
+            .collect();
+        let expected = [
+            ("box/nonspam", Label::Ham),
+            ("box/spam", Label::Spam),
+            ("spam_2", Label::Spam),
+            ("easy_ham", Label::Ham),
+            ("Junk", Label::Spam),
+        ]
+        .map(|(p, l)| (p.to_string(), Some(l), 1));
+        assert_eq!(sources, expected);
+        let err = Corpus::default().add_labeled(Path::new("-")).unwrap_err();
+        assert!(err.to_string().contains("--ham -"), "{err}");
+    }
+
+    #[test]
+    fn maildir_tmp_hidden_folders_and_folder_links_are_skipped_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = dir.path().join("Maildir");
+        for folder in ["cur", "new", "tmp", ".Junk/cur"] {
+            fs::create_dir_all(maildir.join(folder)).unwrap();
+            fs::write(maildir.join(folder).join("1"), "Subject: x\n\ny").unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(maildir.join("cur"), maildir.join("new/link")).unwrap();
+        let mut corpus = Corpus::default();
+        corpus.add(&maildir, Some(Label::Ham)).unwrap();
+        let names = |paths: Vec<&str>| -> Vec<String> {
+            paths
+                .into_iter()
+                .map(|p| maildir.join(p).display().to_string())
+                .collect()
+        };
+        let items: Vec<String> = corpus.items.iter().map(|i| i.name.clone()).collect();
+        assert_eq!(items, names(vec!["cur/1", "new/1"]));
+        let skipped: Vec<String> = corpus.skipped.iter().map(|s| s.name.clone()).collect();
+        let mut expected = names(vec![".Junk", "new/link", "tmp"]);
+        if cfg!(not(unix)) {
+            expected.remove(1);
+        }
+        assert_eq!(skipped, expected);
     }
 }

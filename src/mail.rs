@@ -37,11 +37,13 @@
 mod body;
 mod fields;
 mod html;
+mod line_ending;
 mod unstructured;
 mod urls;
 
 pub use fields::Fields;
 pub use html::MAX_HTML_TAGS;
+pub use line_ending::LineEnding;
 
 use mail_parser::MessageParser;
 
@@ -165,7 +167,8 @@ fn parse_with(
     text: &[String],
     html_tags: bool,
 ) -> Option<Message> {
-    let raw = skip_mbox_from_line(raw);
+    let raw = cr_lines_to_lf(raw);
+    let raw = skip_mbox_from_line(&raw);
     let limit = max_text_bytes.unwrap_or(usize::MAX);
     // mail-parser promises not to panic; a panic there must still not take
     // the whole training run down, so fall back to the raw bytes as text.
@@ -182,6 +185,21 @@ fn parse_with(
             message
         }
     })
+}
+
+/// `raw` with its lines ending in LF if they end in a lone CR (old Macintosh
+/// mail), which the MIME decoder would read as one header line; else `raw`.
+fn cr_lines_to_lf(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if LineEnding::detect(raw) != LineEnding::Cr {
+        return raw.into();
+    }
+    let mut lf = raw.to_vec();
+    for i in 0..lf.len() {
+        if lf[i] == b'\r' && lf.get(i + 1) != Some(&b'\n') {
+            lf[i] = b'\n';
+        }
+    }
+    lf.into()
 }
 
 /// The part of `raw` after a leading mbox `From ` separator line.
@@ -504,5 +522,16 @@ mod tests {
         let raw = "Subject: x\nContent-Type: text/plain; charset=utf-8\n\nééééé".as_bytes();
         let m = parse_limited(raw, Some(3));
         assert_eq!(m.texts, vec!["é".to_string()]);
+    }
+
+    #[test]
+    fn cr_only_mail_has_headers_and_a_body() {
+        let m = parse(b"Subject: old mac\rFrom: a@b.example\r\rthe body text\r");
+        assert_eq!(m.header("subject"), Some("old mac"));
+        assert!(
+            m.texts.iter().any(|t| t.contains("the body text")),
+            "{:?}",
+            m.texts
+        );
     }
 }

@@ -74,8 +74,23 @@ pub struct ModelParts {
     pub threshold: f64,
     /// Optional `(low, high)` band of "unsure" probabilities; see [`Model::verdict`].
     pub unsure: Option<(f64, f64)>,
+    /// What the terms are: the analyzer's tokens, or bare feature ids.
+    pub term_kind: TermKind,
     /// How the model was trained.
     pub summary: TrainingSummary,
+}
+
+/// What a model's terms are, and so whether it can score mail.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TermKind {
+    /// Tokens the analyzer makes of mail (from a corpus, or a vocabulary file
+    /// written by `vectorize`).
+    #[default]
+    Tokens,
+    /// The feature ids of an svmlight file trained without a vocabulary: the
+    /// model scores rows of such files, not mail.
+    FeatureIds,
 }
 
 impl ModelParts {
@@ -90,6 +105,7 @@ impl ModelParts {
             alpha: 1.0,
             threshold: 0.5,
             unsure: None,
+            term_kind: TermKind::Tokens,
             summary,
         }
     }
@@ -112,6 +128,7 @@ pub struct Model {
     alpha: f64,
     threshold: f64,
     unsure: Option<(f64, f64)>,
+    term_kind: TermKind,
     summary: TrainingSummary,
 }
 
@@ -291,10 +308,34 @@ impl Model {
             alpha: parts.alpha,
             threshold: parts.threshold,
             unsure: parts.unsure,
+            term_kind: parts.term_kind,
             summary: parts.summary,
         };
         model.check()?;
         Ok(model)
+    }
+
+    /// What the terms are: the analyzer's tokens, or bare feature ids.
+    pub fn term_kind(&self) -> TermKind {
+        self.term_kind
+    }
+
+    /// Checks that the model can score mail: its terms are the analyzer's
+    /// tokens, not bare feature ids.
+    ///
+    /// # Errors
+    /// [`Error::Model`] naming `path` (where the model came from) otherwise.
+    pub fn check_scores_mail(&self, path: &std::path::Path) -> Result<()> {
+        match self.term_kind {
+            TermKind::Tokens => Ok(()),
+            TermKind::FeatureIds => Err(Error::Model {
+                path: path.to_path_buf(),
+                reason: "its terms are the feature ids of an svmlight file (trained without \
+                         --vocab), not words: it cannot score mail; train it with --vocab \
+                         VOCAB, or from mail"
+                    .into(),
+            }),
+        }
     }
 
     /// The analyzer configuration to tokenize with.
@@ -408,7 +449,8 @@ impl Model {
 
     /// A JSON summary for `sparsetext inspect --json`, with keys `format_version`,
     /// `analyzer`, `scheme`, `lambda`, `alpha`, `intercept`, `threshold`, `unsure` (`null` or
-    /// `[low, high]`), `features` (their count) and `summary`.
+    /// `[low, high]`), `term_kind` (`tokens` or `feature_ids`), `features` (their count) and
+    /// `summary`.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "format_version": FORMAT_VERSION,
@@ -419,6 +461,7 @@ impl Model {
             "intercept": self.intercept,
             "threshold": self.threshold,
             "unsure": self.unsure,
+            "term_kind": self.term_kind,
             "features": self.terms.len(),
             "summary": &self.summary,
         })
@@ -631,6 +674,7 @@ mod tests {
             "intercept",
             "threshold",
             "unsure",
+            "term_kind",
             "features",
             "summary",
         ];

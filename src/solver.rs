@@ -134,7 +134,8 @@ pub use path::{Path, fit_path, lambda_grid};
 
 use crate::error::Result;
 use identical_columns::IdenticalColumns;
-use problem::{Problem, State, check_lambda};
+pub(crate) use problem::check_lambda;
+use problem::{Problem, State};
 use solve::{Work, solve};
 
 /// Warm-started fits for callers that solve many lambdas themselves (benchmarks,

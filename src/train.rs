@@ -53,7 +53,7 @@ use crate::analyze::Analyzer;
 use crate::corpus::Corpus;
 use crate::dataset::{Dataset, Matrix};
 use crate::error::{Error, Result};
-use crate::model::{Model, ModelParts, TrainingSummary, logistic};
+use crate::model::{Model, ModelParts, TermKind, TrainingSummary, logistic};
 use crate::solver::{self, CvResult, Design, Fit, Solver, ValidParams};
 use crate::svmlight;
 use crate::vectorize::{self, Analyzed};
@@ -88,6 +88,8 @@ pub struct TrainingSet {
     pub vocab: Vocabulary,
     /// Files passed over while reading mail (not mail, unreadable, ...).
     pub skipped: usize,
+    /// What the vocabulary's terms are: tokens of mail, or bare svmlight feature ids.
+    pub term_kind: TermKind,
 }
 
 impl TrainingSet {
@@ -114,6 +116,7 @@ impl TrainingSet {
             data,
             vocab,
             skipped: analyzed.skipped.len(),
+            term_kind: TermKind::Tokens,
         }
         .with_both_classes()
     }
@@ -127,6 +130,10 @@ impl TrainingSet {
     /// vocabulary has fewer terms than the file has features; as [`TrainingSet::new`].
     pub fn from_svmlight(matrix: &Path, vocab: Option<&Path>) -> Result<TrainingSet> {
         let file = svmlight::read(matrix)?;
+        let term_kind = match vocab {
+            Some(_) => TermKind::Tokens,
+            None => TermKind::FeatureIds,
+        };
         let vocab = match vocab {
             Some(vocab_path) => {
                 let vocab = Vocabulary::read(vocab_path)?;
@@ -148,13 +155,15 @@ impl TrainingSet {
             )
             .expect("distinct ids"),
         };
-        TrainingSet::new(
+        let mut set = TrainingSet::new(
             Dataset {
                 x: file.x,
                 y: file.y,
             },
             vocab,
-        )
+        )?;
+        set.term_kind = term_kind;
+        Ok(set)
     }
 
     /// A matrix in memory and the terms of its columns. A vocabulary may be wider than the
@@ -178,6 +187,7 @@ impl TrainingSet {
             data: Dataset { x, y: data.y },
             vocab,
             skipped: 0,
+            term_kind: TermKind::Tokens,
         }
         .with_both_classes()
     }
@@ -284,6 +294,7 @@ impl TrainingSet {
             alpha: params.alpha(),
             threshold: decision.threshold,
             unsure: decision.unsure,
+            term_kind: self.term_kind,
             ..ModelParts::new(summary)
         })?;
         Ok(Trained {
@@ -527,13 +538,21 @@ mod tests {
     }
 
     #[test]
-    fn bad_fixed_lambda_and_too_many_folds_are_errors_of_the_fit() {
-        let params = fixed(f64::INFINITY);
+    fn bad_lambda_and_folds_are_errors_before_reading_and_too_many_folds_of_the_fit() {
+        for lambda in [f64::INFINITY, -1.0, f64::NAN] {
+            let err = TrainParams::new().lambda(Some(lambda)).check().unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidParam { name: "lambda", .. }),
+                "{err}"
+            );
+        }
+        let err = TrainParams::new().folds(1).check().unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidParam { name: "cv", .. }),
+            "{err}"
+        );
+        let params = fixed(0.01);
         let set = TrainingSet::from_corpus(&corpus(), &params).unwrap();
-        assert!(matches!(
-            set.train(&params),
-            Err(Error::InvalidParam { name: "lambda", .. })
-        ));
         let params = TrainParams::new().min_df(1).folds(9).check().unwrap();
         assert!(matches!(
             set.train(&params),

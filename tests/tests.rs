@@ -3,6 +3,7 @@
 mod bad_input;
 mod cli;
 mod properties;
+mod regression;
 mod solver;
 mod util;
 mod vectorize;

@@ -3,6 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use std::sync::OnceLock;
+
+use sparsetext::passthrough::LineEnding;
+
 /// A temporary working directory for one test.
 pub struct Dir {
     pub tmp: tempfile::TempDir,
@@ -32,6 +36,8 @@ impl Dir {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_sparsetext"));
         cmd.args(args).current_dir(self.tmp.path());
         cmd.env_remove("SPARSETEXT_MODEL");
+        // The per-user default model goes under the test's own folder.
+        cmd.env("HOME", self.tmp.path()).env_remove("XDG_DATA_HOME");
         cmd
     }
 
@@ -78,6 +84,30 @@ pub fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/sample")
 }
 
+/// One model trained on the bundled sample at a fixed lambda, shared by the tests that
+/// only read it.
+pub fn shared_model() -> &'static Path {
+    static MODEL: OnceLock<(Dir, PathBuf)> = OnceLock::new();
+    let (_, path) = MODEL.get_or_init(|| {
+        let dir = Dir::new();
+        let out = dir.run(&["train", "--lambda", "0.003", "-o", "shared.model"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let path = dir.path("shared.model");
+        (dir, path)
+    });
+    path
+}
+
+pub fn sample_message(label: &str, n: usize) -> PathBuf {
+    let dir = sample().join(label);
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    names[n].clone()
+}
+
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -102,4 +132,58 @@ pub fn assert_one_line_error(out: &Output, needles: &[&str]) {
     for needle in needles {
         assert!(err.contains(needle), "{needle:?} not in {err}");
     }
+}
+
+/// The passthrough's rule written plainly over whole lines: the model the
+/// streaming [`Stamper`] must agree with.
+pub fn stamped(message: &[u8], field: &str) -> Vec<u8> {
+    let ending = LineEnding::detect(message);
+    let (term, eol): (u8, &[u8]) = match ending {
+        LineEnding::Cr => (b'\r', b"\r"),
+        LineEnding::CrLf => (b'\n', b"\r\n"),
+        LineEnding::Lf => (b'\n', b"\n"),
+    };
+    let mut out = Vec::new();
+    let mut ours = false;
+    let mut lines = message.split_inclusive(|&b| b == term);
+    let mut body = None;
+    for line in lines.by_ref() {
+        let blank = if ending == LineEnding::Cr {
+            line == b"\r"
+        } else {
+            line == b"\n" || line == b"\r\n"
+        };
+        if blank {
+            out.extend_from_slice(field.as_bytes());
+            out.extend_from_slice(line);
+            out.extend_from_slice(line);
+            body = Some(lines.flatten().copied().collect::<Vec<u8>>());
+            break;
+        }
+        if line[0] == b' ' || line[0] == b'\t' {
+            if !ours {
+                out.extend_from_slice(line);
+            }
+            continue;
+        }
+        let lower = line.to_ascii_lowercase();
+        ours = lower.starts_with(b"x-sparsetext")
+            && lower[12..]
+                .iter()
+                .find(|&&b| b != b' ' && b != b'\t')
+                .is_some_and(|&b| b == b':');
+        if !ours {
+            out.extend_from_slice(line);
+        }
+    }
+    if let Some(body) = body {
+        out.extend_from_slice(&body);
+        return out;
+    }
+    if !out.is_empty() && !out.ends_with(&[term]) {
+        out.extend_from_slice(eol);
+    }
+    out.extend_from_slice(field.as_bytes());
+    out.extend_from_slice(if message.is_empty() { b"\n" } else { eol });
+    out
 }

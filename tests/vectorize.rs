@@ -128,5 +128,5 @@ fn unusable_corpora_are_one_line_errors() {
 
     std::fs::create_dir_all(dir.path("e")).unwrap();
     let out = dir.vectorize(&["e"]);
-    assert_one_line_error(&out, &["no ham or spam folder"]);
+    assert_one_line_error(&out, &["no sub-folder's name does"]);
 }

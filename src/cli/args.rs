@@ -11,7 +11,8 @@ use sparsetext::train;
 #[derive(Debug, Parser)]
 #[command(name = "sparsetext", version, about, long_about = None)]
 pub struct Cli {
-    /// Worker threads for parsing, tokenizing and cross-validation (default: all cores).
+    /// Worker threads for reading, tokenizing and scoring mail, and for training's
+    /// cross-validation [default: one per core].
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
 
@@ -24,12 +25,17 @@ pub struct Cli {
 pub enum Command {
     /// Learn a spam filter from labeled mail (or an svmlight matrix) and save it.
     #[command(
-        after_help = "With no corpus, trains on the bundled sample (corpora/sample) and \
-writes models/spam.model.
+        after_help = "With no corpus, trains on the bundled sample (corpora/sample). Prints each \
+folder with its label and message count, what was learned, and where the model went.
+
+Labels come from names read as words: spam, spam_2, Junk, .Junk are spam; ham, easy_ham, \
+hard_ham, nonspam, not_spam, good are ham. A CORPUS whose own name carries a label is read \
+with it (train spam_2 easy_ham); any other CORPUS must hold labeled sub-folders.
 
 Examples:
   sparsetext train
   sparsetext train corpora/spamassassin -o models/spam.model
+  sparsetext train ~/Maildir/.Junk ~/mail/easy_ham
   sparsetext train --ham ~/Maildir/cur --spam ~/spam.mbox --alpha 0.5
   sparsetext train --svmlight matrix.svm --vocab vocab.txt --lambda 0.001"
     )]
@@ -37,8 +43,13 @@ Examples:
 
     /// Classify mail: one message on stdin (exit code = verdict), or files, folders and mboxes.
     #[command(
-        after_help = "Exit codes with a message on stdin: 0 spam, 1 ham, 2 unsure \
-(only with an unsure band), 3 error. With PATHs: 0, or 3 on error.
+        after_help = "Exit codes with a message on stdin: 0 spam, 1 ham, 2 unsure (only with an \
+unsure band), 3 error. With -p (a filter for procmail, maildrop, Sieve): 0 whenever the \
+message was written, the verdict in its X-Sparsetext header; 3 on error, so the delivery \
+agent keeps the original. With PATHs: 0, or 3 if a file could not be read; files that are \
+not mail are skipped with a warning, as train does.
+
+With PATHs, each line is LABEL<TAB>P_SPAM<TAB>NAME.
 
 Examples:
   sparsetext classify < message.eml
@@ -48,23 +59,43 @@ Examples:
     )]
     Classify(ClassifyArgs),
 
-    /// List the model's words: WEIGHT<TAB>TERM, strongest spam evidence first.
+    /// List the model's words: WEIGHT<TAB>TERM, the spam side strongest first, then the ham side strongest first.
     #[command(after_help = "Examples:
   sparsetext words --top 20
   sparsetext words -m models/spam.model | head")]
     Words(WordsArgs),
 
     /// Measure a model on labeled mail: AUC, accuracy, precision, recall, FPR, FNR.
-    #[command(after_help = "Examples:
+    #[command(
+        after_help = "Labels come from names as for train (spam_2, easy_ham, Junk, \
+...); a corpus must be given. Prints each folder with its label and message count.
+
+Examples:
+  sparsetext eval corpora/spamassassin/spam_2 corpora/spamassassin/hard_ham
   sparsetext eval corpora/spamassassin
-  sparsetext eval --ham ham/ --spam spam.mbox --json")]
+  sparsetext eval --ham ham/ --spam spam.mbox --json"
+    )]
     Eval(EvalArgs),
 
     /// Show what a model file holds: format, analyzer, lambda, alpha, threshold, summary.
     #[command(after_help = "Examples:
+  sparsetext inspect
   sparsetext inspect models/spam.model
   sparsetext inspect --json models/spam.model | jq .lambda")]
     Inspect(InspectArgs),
+
+    /// Print a shell's completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "Examples:
+  sparsetext completions bash > ~/.local/share/bash-completion/completions/sparsetext
+  sparsetext completions zsh > ~/.zfunc/_sparsetext
+  sparsetext completions fish > ~/.config/fish/completions/sparsetext.fish")]
+    Completions(CompletionsArgs),
+
+    /// Print the manual page, or write one page per command into a folder.
+    #[command(after_help = "Examples:
+  sparsetext man | man -l -
+  sparsetext man --dir ~/.local/share/man/man1")]
+    Man(ManArgs),
 
     /// Turn a labeled mail corpus into an svmlight matrix and a vocabulary file.
     #[command(after_help = "Examples:
@@ -76,9 +107,10 @@ Examples:
 /// Where the labeled mail is.
 #[derive(Debug, Args)]
 pub struct CorpusArgs {
-    /// Corpus folders whose sub-folders are named for their label (`*spam*` is
-    /// spam, else `*ham*` is ham), e.g. the SpamAssassin public corpus.
-    /// Default (with no --ham/--spam either): the bundled sample corpus.
+    /// Labeled mail: a folder or mbox whose own name carries its label (spam_2/,
+    /// easy_ham/, Junk/, spam.mbox), or a folder of such sub-folders (the
+    /// SpamAssassin public corpus). Names are read as words: spam, junk are spam;
+    /// ham, nonspam, not_spam, good are ham.
     #[arg(value_name = "CORPUS")]
     pub corpus: Vec<PathBuf>,
 
@@ -96,21 +128,19 @@ pub struct CorpusArgs {
     pub max_message_bytes: Option<u64>,
 }
 
-/// Which model file: `-m`, else `$SPARSETEXT_MODEL`, else `models/spam.model`.
+/// Which model file to read (see `src/cli/model_path.rs`).
 #[derive(Debug, Args)]
 pub struct ModelArg {
-    /// Model file [default: $SPARSETEXT_MODEL, else models/spam.model].
+    /// Model file [default: $SPARSETEXT_MODEL, else models/spam.model in a working
+    /// directory that has models/, else ~/.local/share/sparsetext/spam.model].
     #[arg(short, long, value_name = "MODEL")]
     pub model: Option<PathBuf>,
 }
 
 impl ModelArg {
-    /// The model path to use.
-    pub fn path(&self) -> PathBuf {
-        self.model
-            .clone()
-            .or_else(|| std::env::var_os("SPARSETEXT_MODEL").map(PathBuf::from))
-            .unwrap_or_else(|| PathBuf::from("models/spam.model"))
+    /// The model to read; an error listing where it looked when there is none.
+    pub fn path(&self) -> sparsetext::Result<PathBuf> {
+        super::model_path::for_reading(self.model.as_deref())
     }
 }
 
@@ -311,9 +341,16 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub scheme: SchemeArgs,
 
-    /// Where to write the model.
-    #[arg(short, long, default_value = "models/spam.model", value_name = "MODEL")]
-    pub output: PathBuf,
+    /// Where to write the model [default: $SPARSETEXT_MODEL, else models/spam.model in a
+    /// working directory that has models/, else ~/.local/share/sparsetext/spam.model].
+    #[arg(
+        short,
+        long,
+        visible_short_alias = 'm',
+        visible_alias = "model",
+        value_name = "MODEL"
+    )]
+    pub output: Option<PathBuf>,
 
     /// Elastic-Net mixing: 1 is the lasso (L1), 0 < alpha < 1 adds an L2 part. The
     /// default 0.2 held up best on mail from a later period within a 64 KB model
@@ -386,7 +423,8 @@ pub struct ClassifyArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Write the message from stdin to stdout with an X-Sparsetext header added.
+    /// Write the message from stdin to stdout with an X-Sparsetext header (incoming ones
+    /// removed); exit 0 whenever it was written, 3 on error.
     #[arg(short, long, conflicts_with_all = ["paths", "json"])]
     pub passthrough: bool,
 
@@ -398,7 +436,8 @@ pub struct ClassifyArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Add the words that drove each decision, with their contributions to the log-odds.
+    /// Add the words that drove each decision, with their contributions to the log-odds
+    /// (with -p, on standard error).
     #[arg(long)]
     pub explain: bool,
 
@@ -440,12 +479,32 @@ pub struct EvalArgs {
 /// `sparsetext inspect`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// The model file.
-    pub model: PathBuf,
+    /// The model file (or give it with -m) [default: as for -m].
+    #[arg(value_name = "MODEL", conflicts_with = "model")]
+    pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub model: ModelArg,
 
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `sparsetext completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `sparsetext man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write sparsetext.1 and sparsetext-COMMAND.1 into this folder instead.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Parses `LOW,HIGH` with 0 < LOW <= HIGH < 1.

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde_json::json;
 use sparsetext::corpus::{Label, Skipped};
 use sparsetext::metrics::{Confusion, auc, recall_at_fpr};
-use sparsetext::model::{Model, Scorer};
+use sparsetext::model::Scorer;
 use sparsetext::{Error, Result};
 
 use super::args::EvalArgs;
@@ -17,9 +17,9 @@ const LOW_FPR: f64 = 0.005;
 
 /// Runs the command.
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
-    let model_path = args.model.path();
-    let scorer = Scorer::new(Model::load(&model_path)?);
-    let corpus = super::labeled_corpus(&args.corpus)?;
+    let model_path = args.model.path()?;
+    let scorer = Scorer::new(super::load_mail_model(&model_path)?);
+    let corpus = super::labeled_corpus(&args.corpus, false)?;
     let bar = super::progress(corpus.items.len(), "scoring");
     let truncated = AtomicUsize::new(0);
     let scored: Vec<std::result::Result<(f64, bool), String>> = corpus
@@ -67,6 +67,11 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             "spam": spam,
             "ham": ham,
             "skipped": skipped.len(),
+            "folders": corpus.sources.iter().map(|s| json!({
+                "path": s.path.display().to_string(),
+                "label": s.label.map(|l| l.to_string()),
+                "messages": s.messages,
+            })).collect::<Vec<_>>(),
             "threshold": threshold,
             "auc": area,
             "accuracy": c.accuracy(),
@@ -81,6 +86,8 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let pct = |x: f64| format!("{:.2}%", 100.0 * x);
+    super::print_sources(&mut std::io::stdout().lock(), &corpus.sources)
+        .map_err(|e| Error::io("<stdout>", e))?;
     println!(
         "messages:   {} ({spam} spam, {ham} ham), {} skipped",
         scores.len(),

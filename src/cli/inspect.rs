@@ -9,7 +9,11 @@ use super::args::InspectArgs;
 
 /// Runs the command.
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
-    let (model, version) = Model::load_with_version(&args.model)?;
+    let path = match args.file {
+        Some(file) => file,
+        None => args.model.path()?,
+    };
+    let (model, version) = Model::load_with_version(&path)?;
     let mut json = model.to_json();
     json["format_version"] = version.into();
     if args.json {
@@ -17,7 +21,7 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let summary = model.summary();
-    println!("file:            {}", args.model.display());
+    println!("file:            {}", path.display());
     println!("format version:  {}", json["format_version"]);
     println!("analyzer:        {}", json["analyzer"]);
     println!("scheme:          {}", json["scheme"]);

@@ -1,7 +1,6 @@
 //! `sparsetext train`: labeled mail (or an svmlight matrix) -> a sparse model file. The
 //! library trains ([`sparsetext::train`]); this prints what it did.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use sparsetext::analyze::Analyzer;
@@ -33,11 +32,14 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         .tol(args.tol)
         .decision(decision_rule(&args))
         .check()?;
+    let output = super::model_path::for_writing(args.output.as_deref())?;
     let set = match &args.svmlight {
         Some(path) => TrainingSet::from_svmlight(path, args.vocab.as_deref())?,
         None => {
             let analyzer = Analyzer::new(params.analyzer().clone());
-            let analyzed = super::analyze_corpus(&args.corpus, &analyzer)?;
+            let (analyzed, sources) = super::analyze_corpus(&args.corpus, &analyzer)?;
+            super::print_sources(&mut std::io::stdout().lock(), &sources)
+                .map_err(|e| Error::io("<stdout>", e))?;
             TrainingSet::from_analyzed(&analyzed, &params)?
         }
     };
@@ -87,11 +89,8 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     );
 
     print_decision(&model);
-    if args.output == Path::new("models/spam.model") {
-        std::fs::create_dir_all("models").map_err(|e| Error::io("models", e))?;
-    }
-    let bytes = model.save(&args.output)?;
-    println!("model:       {} ({bytes} bytes)", args.output.display());
+    let bytes = model.save(&output)?;
+    println!("model:       {} ({bytes} bytes)", output.display());
     super::words::print_top(&model, args.top);
     Ok(ExitCode::SUCCESS)
 }

@@ -12,7 +12,7 @@ use super::args::VectorizeArgs;
 pub fn run(args: VectorizeArgs) -> Result<ExitCode> {
     let start = Instant::now();
     let analyzer = Analyzer::new(args.analyzer.config()?);
-    let analyzed = super::analyze_corpus(&args.corpus, &analyzer)?;
+    let (analyzed, _) = super::analyze_corpus(&args.corpus, &analyzer)?;
     let (data, vocab) = analyzed.to_dataset(args.scheme.min_df, args.scheme.scheme())?;
     // The vocabulary first: a matrix is useless without it, so a failure leaves neither.
     vocab.write(&args.vocab)?;

@@ -1,4 +1,5 @@
-//! `sparsetext words`: the model's surviving features, strongest spam evidence first.
+//! `sparsetext words`: the model's surviving features, the spam evidence
+//! strongest first, then the ham evidence strongest first.
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -10,23 +11,16 @@ use super::args::WordsArgs;
 
 /// Runs the command.
 pub fn run(args: WordsArgs) -> Result<ExitCode> {
-    let model = Model::load(&args.model.path())?;
+    let model = Model::load(&args.model.path()?)?;
     let words = model.words();
-    let chosen: Vec<(&str, f32)> = match args.top {
-        None => words,
-        Some(n) => {
-            // One list, strongest spam first, down to the strongest ham last.
-            let (spam, mut ham) = strongest(&words, n);
-            ham.reverse();
-            spam.into_iter().chain(ham).collect()
-        }
-    };
+    // Each side strongest first: the spam evidence, then the ham evidence.
+    let (spam, ham) = strongest(&words, args.top.unwrap_or(usize::MAX));
+    let chosen = spam.into_iter().chain(ham);
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let io = |e| Error::io("<stdout>", e);
     for (term, weight) in chosen {
-        // Shortest round-trip form: a tiny weight never prints as 0.
-        writeln!(out, "{weight:+}\t{term}").map_err(io)?;
+        writeln!(out, "{weight:+.6}\t{term}").map_err(io)?;
     }
     out.flush().map_err(io)?;
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,6 @@
 //! The model file: a fixed header, a bincode payload, a checksum.
 //!
-//! # File format (version 3)
+//! # File format (version 4)
 //!
 //! ```text
 //! offset  size  field
@@ -10,6 +10,11 @@
 //!     20     N  payload: serde + bincode 2, `config::standard()` (varints, little-endian)
 //!   20+N     4  CRC-32 (IEEE, crc32fast) of the payload, u32 little-endian
 //! ```
+//!
+//! The payload is the version-3 payload (`Payload`, frozen) followed by the sections later
+//! versions append (`Since4`: what the terms are). Appending keeps each old shape spelled
+//! out once: a version-3 file is the payload alone, and version 2 has its own shape
+//! (`format/v2.rs`).
 //!
 //! The magic and the version never move, so any future sparsetext can say "this is a model
 //! from a newer version" rather than "corrupt". The payload holds the terms as
@@ -33,7 +38,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Invalid, Model, TrainingSummary};
+use super::{Invalid, Model, TermKind, TrainingSummary};
 use crate::analyze::AnalyzerConfig;
 use crate::atomic::write_atomic;
 use crate::dataset::Scheme;
@@ -42,10 +47,12 @@ use crate::error::{Error, Result};
 /// The first eight bytes of every model file.
 pub const MAGIC: [u8; 8] = *b"SPRSTXT\0";
 
-/// The format version this sparsetext writes, and the newest it reads. Version 3 added the
-/// analyzer's `received` setting and the summary's `decision_rule`; version 2 files are read
-/// with `received` whole (as they were trained) and no decision rule recorded (`format/v2.rs`).
-pub const FORMAT_VERSION: u32 = 3;
+/// The format version this sparsetext writes, and the newest it reads. Version 4 appended
+/// the terms' kind (tokens or svmlight feature ids; older files are read as tokens).
+/// Version 3 added the analyzer's `received` setting and the summary's `decision_rule`;
+/// version 2 files are read with `received` whole (as they were trained) and no decision
+/// rule recorded (`format/v2.rs`).
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The oldest version this sparsetext reads. Version 1 lacks the analyzer's `html_tags` and
 /// `word_pairs` fields, so its payload does not decode: it is refused by name, not as corrupt.
@@ -64,6 +71,12 @@ const MAX_PAYLOAD_LEN: usize = 1 << 28;
 /// bincode's configuration for the payload.
 fn bincode_config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<MAX_PAYLOAD_LEN>()
+}
+
+/// What version 4 appended after the version-3 payload.
+#[derive(Serialize, Deserialize)]
+struct Since4 {
+    term_kind: TermKind,
 }
 
 /// The stored form of a model, in file order. Decoded straight from the file (terms borrow
@@ -100,23 +113,21 @@ impl<'a> Payload<'a> {
             summary: model.summary.clone(),
         }
     }
-}
 
-impl TryFrom<Payload<'_>> for Model {
-    type Error = Invalid;
-
-    fn try_from(p: Payload<'_>) -> Result<Model, Invalid> {
+    /// The model these fields and the later sections make, checked.
+    fn into_model(self, since4: Since4) -> Result<Model, Invalid> {
         let model = Model {
-            analyzer: p.analyzer,
-            scheme: p.scheme,
-            terms: p.terms.into_iter().map(str::to_owned).collect(),
-            weights: p.weights,
-            intercept: p.intercept,
-            lambda: p.lambda,
-            alpha: p.alpha,
-            threshold: p.threshold,
-            unsure: p.unsure,
-            summary: p.summary,
+            analyzer: self.analyzer,
+            scheme: self.scheme,
+            terms: self.terms.into_iter().map(str::to_owned).collect(),
+            weights: self.weights,
+            intercept: self.intercept,
+            lambda: self.lambda,
+            alpha: self.alpha,
+            threshold: self.threshold,
+            unsure: self.unsure,
+            term_kind: since4.term_kind,
+            summary: self.summary,
         };
         model.check()?;
         Ok(model)
@@ -176,8 +187,13 @@ fn model_error(path: &Path, reason: impl Into<String>) -> Error {
 impl Model {
     /// The model file's bytes: header, payload, checksum (see the [module docs](self)).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let payload = bincode::serde::encode_to_vec(Payload::of(self), bincode_config())
+        let mut payload = bincode::serde::encode_to_vec(Payload::of(self), bincode_config())
             .expect("model payload encodes (serializing plain data into a Vec cannot fail)");
+        let since4 = Since4 {
+            term_kind: self.term_kind,
+        };
+        bincode::serde::encode_into_std_write(since4, &mut payload, bincode_config())
+            .expect("writing to a Vec cannot fail");
         assert!(
             payload.len() <= MAX_PAYLOAD_LEN,
             "model payload of {} bytes exceeds the {MAX_PAYLOAD_LEN}-byte limit",
@@ -239,13 +255,24 @@ impl Model {
             bincode::serde::borrow_decode_from_slice(payload, bincode_config())
                 .map_err(malformed)?
         };
+        let (since4, used) = if version >= 4 {
+            let (since4, more): (Since4, usize) =
+                bincode::serde::decode_from_slice(&payload[used..], bincode_config())
+                    .map_err(malformed)?;
+            (since4, used + more)
+        } else {
+            let since4 = Since4 {
+                term_kind: TermKind::Tokens,
+            };
+            (since4, used)
+        };
         if used != payload_len {
             return Err(err(format!(
                 "malformed payload: {} trailing bytes",
                 payload_len - used
             )));
         }
-        Model::try_from(decoded).map_err(|e| {
+        decoded.into_model(since4).map_err(|e| {
             err(format!(
                 "invalid model: invalid {} = {}: {}",
                 e.name, e.value, e.reason

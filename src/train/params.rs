@@ -43,8 +43,8 @@ pub enum Rule {
 /// | `min_df` | 2 | Keep terms found in at least this many messages (mail only) | any |
 /// | `scheme` | binary, rows not normalized | How counts become matrix values; the model keeps it | any |
 /// | `alpha` | 0.2 | Elastic-Net mixing: 1 is the lasso, smaller adds a ridge part | (0, 1] |
-/// | `lambda` | none: cross-validate | Fit this lambda instead of choosing one | finite, >= 0 (checked by the solver) |
-/// | `folds` | 10 | Folds of the cross-validation | 2 ..= messages (checked by the solver) |
+/// | `lambda` | none: cross-validate | Fit this lambda instead of choosing one | finite, >= 0 |
+/// | `folds` | 10 | Folds of the cross-validation | >= 2; <= messages (checked when training) |
 /// | `rule` | [`Rule::Min`] | Which lambda the cross-validation picks | |
 /// | `seed` | 1 | Seed of the stratified folds | any |
 /// | `nlambda` | 100 | Lambdas on the path | >= 1 |
@@ -174,6 +174,19 @@ impl TrainParams {
             .nlambda(self.nlambda)
             .lambda_min_ratio(Some(self.lambda_min_ratio))
             .check()?;
+        // Checked before any mail is read; the folds' upper bound (the number of
+        // messages) is known only after.
+        match self.lambda {
+            Some(lambda) => crate::solver::check_lambda(lambda)?,
+            None if self.folds < 2 => {
+                return Err(crate::Error::InvalidParam {
+                    name: "cv",
+                    value: self.folds.to_string(),
+                    reason: "cross-validation needs at least 2 folds (or give --lambda)".into(),
+                });
+            }
+            None => {}
+        }
         self.analyzer.check()?;
         self.decision.check()?;
         Ok(ValidTrainParams {

@@ -37,7 +37,17 @@ fn container(payload: &[u8]) -> Vec<u8> {
 }
 
 fn encode(payload: &Payload<'_>) -> Vec<u8> {
-    container(&bincode::serde::encode_to_vec(payload, bincode_config()).unwrap())
+    container(&payload_bytes(payload))
+}
+
+/// A payload and the sections later versions append, as the file holds them.
+fn payload_bytes(payload: &Payload<'_>) -> Vec<u8> {
+    let mut bytes = bincode::serde::encode_to_vec(payload, bincode_config()).unwrap();
+    let since4 = Since4 {
+        term_kind: TermKind::Tokens,
+    };
+    bytes.extend(bincode::serde::encode_to_vec(since4, bincode_config()).unwrap());
+    bytes
 }
 
 fn files_in(dir: &Path) -> Vec<String> {
@@ -178,25 +188,30 @@ fn trailing_bytes_are_an_error() {
 fn versions() {
     let mut bytes = tiny(Scheme::default()).to_bytes();
     bytes[8..12].copy_from_slice(&7u32.to_le_bytes());
-    assert_eq!(
-        reason(Model::from_bytes(&bytes, p())),
-        "format version 7 is newer than this sparsetext supports (3)"
-    );
+    let newer =
+        format!("format version 7 is newer than this sparsetext supports ({FORMAT_VERSION})");
+    assert_eq!(reason(Model::from_bytes(&bytes, p())), newer);
     // The version is read before the rest of the header, whose layout may change.
-    assert_eq!(
-        reason(Model::from_bytes(&bytes[..12], p())),
-        "format version 7 is newer than this sparsetext supports (3)"
-    );
+    assert_eq!(reason(Model::from_bytes(&bytes[..12], p())), newer);
     bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
     assert_eq!(
         reason(Model::from_bytes(&bytes, p())),
-        "format version 1 is older than this sparsetext reads (2 to 3): train the model again"
+        format!(
+            "format version 1 is older than this sparsetext reads (2 to {FORMAT_VERSION}): \
+             train the model again"
+        )
     );
     bytes[8..12].copy_from_slice(&0u32.to_le_bytes());
     assert!(reason(Model::from_bytes(&bytes, p())).contains("version 0"));
-    // A version-3 payload labelled version 2 does not fit the old shape.
+    // A version-4 payload labelled version 2 does not fit the old shape; labelled
+    // version 3, the section version 4 appended is left over.
     bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
     assert!(reason(Model::from_bytes(&bytes, p())).starts_with("malformed payload"));
+    bytes[8..12].copy_from_slice(&3u32.to_le_bytes());
+    assert_eq!(
+        reason(Model::from_bytes(&bytes, p())),
+        "malformed payload: 1 trailing bytes"
+    );
 }
 
 #[test]
@@ -223,7 +238,7 @@ fn checksummed_garbage_is_malformed() {
     assert!(r.starts_with("malformed payload: "), "{r}");
     // A valid payload followed by junk inside the checksummed region.
     let model = tiny(Scheme::default());
-    let mut payload = bincode::serde::encode_to_vec(Payload::of(&model), bincode_config()).unwrap();
+    let mut payload = payload_bytes(&Payload::of(&model));
     payload.push(0);
     assert_eq!(
         reason(Model::from_bytes(&container(&payload), p())),
@@ -453,4 +468,22 @@ proptest! {
             prop_assert!(m.check().is_ok());
         }
     }
+}
+
+#[test]
+fn term_kind_round_trips_and_feature_ids_cannot_score_mail() {
+    let model = Model::new(ModelParts {
+        features: vec![("17".into(), 1.0), ("4".into(), -1.0)],
+        term_kind: TermKind::FeatureIds,
+        ..ModelParts::new(crate::model::testing::summary())
+    })
+    .unwrap();
+    let loaded = Model::from_bytes(&model.to_bytes(), p()).unwrap();
+    assert_eq!(loaded.term_kind(), TermKind::FeatureIds);
+    let err = loaded.check_scores_mail(p()).unwrap_err().to_string();
+    assert!(
+        err.starts_with("test.model: ") && err.contains("--vocab"),
+        "{err}"
+    );
+    assert!(tiny(Scheme::default()).check_scores_mail(p()).is_ok());
 }
