@@ -346,3 +346,40 @@ fn issue26_closed_standard_streams_are_errors_not_empty_messages() {
     let out = run(r#"echo 'Subject: x' | "$1" classify -m "$2" -p >&-"#);
     assert_one_line_error(&out, &["<stdout>", "not open"]);
 }
+
+#[test]
+fn issue26_passthrough_streams_a_huge_message_in_bounded_memory() {
+    use std::io::{Read, Write};
+    // 200 MB through a filter allowed 150 MB of address space: it must stream.
+    const BODY: usize = 200 << 20;
+    let script = r#"ulimit -v 150000 && exec "$1" classify -m "$2" -p --max-message-bytes 1000000"#;
+    let mut child = Command::new("sh")
+        .args(["-c", script, "sh", env!("CARGO_BIN_EXE_sparsetext")])
+        .arg(model())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        stdin
+            .write_all(b"X-Sparsetext: spam\nSubject: big\n\n")
+            .unwrap();
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..BODY >> 20 {
+            stdin.write_all(&chunk).unwrap();
+        }
+    });
+    let mut stdout = child.stdout.take().unwrap();
+    let mut head = vec![0; 64];
+    stdout.read_exact(&mut head).unwrap();
+    let rest = std::io::copy(&mut stdout, &mut std::io::sink()).unwrap();
+    writer.join().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let head = String::from_utf8_lossy(&head);
+    assert!(head.starts_with("Subject: big\nX-Sparsetext: "), "{head}");
+    let field = head.lines().nth(1).unwrap().len() + 1;
+    assert_eq!(64 + rest as usize, "Subject: big\n\n".len() + field + BODY);
+}

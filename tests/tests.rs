@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod cli;
+mod delivery;
 mod properties;
 mod regression;
 mod solver;
