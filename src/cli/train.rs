@@ -34,7 +34,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         .decision(decision_rule(&args))
         .check()?;
     let set = match &args.svmlight {
-        Some(path) => TrainingSet::from_svmlight(path, args.vocab.as_deref())?,
+        Some(path) => TrainingSet::from_svmlight(path, args.vocab.as_deref(), &params)?,
         None => {
             let analyzer = Analyzer::new(params.analyzer().clone());
             let analyzed = super::analyze_corpus(&args.corpus, &analyzer)?;
@@ -47,17 +47,26 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         set.data.y.len(),
         set.skipped
     );
-    println!(
-        "vocabulary:  {} terms (min-df {}, {} weighting{})",
-        set.vocab.len(),
-        args.scheme.min_df,
-        args.scheme.weighting,
-        if args.scheme.l2_normalize {
-            ", L2-normalized rows"
-        } else {
-            ""
-        }
-    );
+    if args.svmlight.is_some() {
+        // The file's values are used as written: no weighting or normalization applies.
+        println!(
+            "vocabulary:  {} features (min-df {}, values as in the file)",
+            set.vocab.len(),
+            args.scheme.min_df,
+        );
+    } else {
+        println!(
+            "vocabulary:  {} terms (min-df {}, {} weighting{})",
+            set.vocab.len(),
+            args.scheme.min_df,
+            args.scheme.weighting,
+            if args.scheme.l2_normalize {
+                ", L2-normalized rows"
+            } else {
+                ""
+            }
+        );
+    }
 
     let Trained {
         model,
