@@ -37,7 +37,9 @@ fn main() -> ExitCode {
         }
         Err(err) => {
             // Every variant's Display already names the file and the cause: one line.
-            eprintln!("sparsetext: {}", err.to_string().replace('\n', " "));
+            // A full or closed stderr still gives exit 3 (eprintln! would panic: 101).
+            let line = err.to_string().replace('\n', " ");
+            cli::eprint_line(format_args!("{line}"));
             ExitCode::from(cli::EXIT_ERROR)
         }
     }

@@ -151,7 +151,7 @@ fn paths_mode(args: &ClassifyArgs) -> Result<ExitCode> {
                 Err(err) => {
                     failed += 1;
                     out.flush().map_err(io)?;
-                    eprintln!("sparsetext: {err}");
+                    super::eprint_line(format_args!("{err}"));
                 }
             }
         }

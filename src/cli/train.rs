@@ -1,6 +1,7 @@
 //! `sparsetext train`: labeled mail (or an svmlight matrix) -> a sparse model file. The
 //! library trains ([`sparsetext::train`]); this prints what it did.
 
+use std::io::{BufWriter, StdoutLock, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -11,6 +12,7 @@ use sparsetext::train::{self, CvChoice, DecisionRule, TrainParams, Trained, Trai
 use sparsetext::{Error, Result};
 
 use super::args::{Rule, TrainArgs};
+use super::stdout_error;
 
 /// Runs the command.
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
@@ -33,6 +35,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         .tol(args.tol)
         .decision(decision_rule(&args))
         .check()?;
+    let mut out = Summary::new();
     let set = match &args.svmlight {
         Some(path) => TrainingSet::from_svmlight(path, args.vocab.as_deref(), &params)?,
         None => {
@@ -42,20 +45,20 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         }
     };
     let (spam, ham) = set.class_counts();
-    println!(
+    out.line(format_args!(
         "read:        {} messages ({spam} spam, {ham} ham), {} skipped",
         set.data.y.len(),
         set.skipped
-    );
+    ));
     if args.svmlight.is_some() {
         // The file's values are used as written: no weighting or normalization applies.
-        println!(
+        out.line(format_args!(
             "vocabulary:  {} features (min-df {}, values as in the file)",
             set.vocab.len(),
             args.scheme.min_df,
-        );
+        ));
     } else {
-        println!(
+        out.line(format_args!(
             "vocabulary:  {} terms (min-df {}, {} weighting{})",
             set.vocab.len(),
             args.scheme.min_df,
@@ -65,9 +68,11 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             } else {
                 ""
             }
-        );
+        ));
     }
 
+    // What was read shows before the long part, when stdout is a terminal or a log.
+    out.flush_now();
     let Trained {
         model,
         fit,
@@ -75,16 +80,16 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         warnings,
     } = set.train(&params)?;
     for warning in &warnings {
-        eprintln!("sparsetext: warning: {warning}");
+        super::eprint_line(format_args!("warning: {warning}"));
     }
-    print_lambda(&model, &fit, cv.as_ref());
-    println!(
+    print_lambda(&mut out, &model, &fit, cv.as_ref());
+    out.line(format_args!(
         "features:    {} of {} kept (alpha {})",
         fit.weights.len(),
         set.vocab.len(),
         args.alpha
-    );
-    println!(
+    ));
+    out.line(format_args!(
         "certificate: relative duality gap {:.1e}, largest KKT violation {:.1e}{}",
         fit.rel_gap,
         fit.kkt,
@@ -93,16 +98,71 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         } else {
             " (NOT converged: raise --tol or lower lambda)"
         }
-    );
+    ));
 
-    print_decision(&model);
+    print_decision(&mut out, &model);
     if args.output == Path::new("models/spam.model") {
         std::fs::create_dir_all("models").map_err(|e| Error::io("models", e))?;
     }
     let bytes = model.save(&args.output)?;
-    println!("model:       {} ({bytes} bytes)", args.output.display());
-    super::words::print_top(&model, args.top);
+    out.line(format_args!(
+        "model:       {} ({bytes} bytes)",
+        args.output.display()
+    ));
+    let _ = super::words::print_top(&mut out, &model, args.top);
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The summary on standard output. A failed write is kept, not returned, until the
+/// model is saved: a reader that stops early (`train | head -1`) or a full disk must
+/// not cost the trained model. After a failure the remaining lines are dropped.
+struct Summary {
+    out: BufWriter<StdoutLock<'static>>,
+    error: Option<std::io::Error>,
+}
+
+impl Summary {
+    fn new() -> Summary {
+        Summary {
+            out: super::stdout(),
+            error: None,
+        }
+    }
+
+    fn line(&mut self, line: std::fmt::Arguments) {
+        let _ = writeln!(self, "{line}");
+    }
+
+    fn flush_now(&mut self) {
+        let _ = self.flush();
+    }
+
+    /// The first write error, once everything is written.
+    fn finish(mut self) -> Result<()> {
+        self.flush_now();
+        self.error.take().map_or(Ok(()), |e| Err(stdout_error(e)))
+    }
+}
+
+impl Write for Summary {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.error.is_none()
+            && let Err(e) = self.out.write_all(buf)
+        {
+            self.error = Some(e);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.error.is_none()
+            && let Err(e) = self.out.flush()
+        {
+            self.error = Some(e);
+        }
+        Ok(())
+    }
 }
 
 /// The decision rule the flags ask for.
@@ -120,43 +180,43 @@ fn decision_rule(args: &TrainArgs) -> DecisionRule {
 }
 
 /// The model's threshold and band, and how they were chosen.
-fn print_decision(model: &Model) {
+fn print_decision(out: &mut Summary, model: &Model) {
     let rule = &model.summary().decision_rule;
     match model.unsure() {
-        Some((low, high)) => println!(
+        Some((low, high)) => out.line(format_args!(
             "decision:    spam at p >= {high:.4}, ham below {low:.4}, unsure between ({rule})"
-        ),
-        None => println!(
+        )),
+        None => out.line(format_args!(
             "decision:    spam at p >= {:.4} ({rule})",
             model.threshold()
-        ),
+        )),
     }
 }
 
 /// The chosen lambda, how it was chosen, and the cross-validation's figures there.
-fn print_lambda(model: &Model, fit: &Fit, cv: Option<&CvChoice>) {
+fn print_lambda(out: &mut Summary, model: &Model, fit: &Fit, cv: Option<&CvChoice>) {
     let rule = &model.summary().lambda_rule;
     let Some(CvChoice { result: cv, index }) = cv else {
-        println!("lambda:      {:.4e} = {rule}", fit.lambda);
+        out.line(format_args!("lambda:      {:.4e} = {rule}", fit.lambda));
         return;
     };
-    println!(
+    out.line(format_args!(
         "lambda:      {:.4e} = {rule} (lambda_max {:.4e}, lambda_min {:.4e}, lambda_1se {:.4e})",
         fit.lambda, cv.path.lambda_max, cv.lambda_min, cv.lambda_1se
-    );
+    ));
     let auc = cv.auc_mean[*index];
     if auc.is_finite() {
-        println!(
+        out.line(format_args!(
             "CV AUC:      {auc:.5} ± {:.5} (held-out deviance {:.4} ± {:.4})",
             cv.auc_se[*index], cv.deviance_mean[*index], cv.deviance_se[*index]
-        );
+        ));
     } else {
         // Every held-out score tied (no word kept): AUC is undefined.
-        println!(
+        out.line(format_args!(
             "CV AUC:      undefined: every held-out message got the same score \
              (held-out deviance {:.4} ± {:.4})",
             cv.deviance_mean[*index], cv.deviance_se[*index]
-        );
+        ));
     }
 }
 

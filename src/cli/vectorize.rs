@@ -1,5 +1,6 @@
 //! `sparsetext vectorize`: corpus -> svmlight matrix + vocabulary file.
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -7,6 +8,7 @@ use sparsetext::analyze::Analyzer;
 use sparsetext::{Result, svmlight};
 
 use super::args::VectorizeArgs;
+use super::{outln, stdout_error};
 
 /// Runs the command.
 pub fn run(args: VectorizeArgs) -> Result<ExitCode> {
@@ -22,27 +24,33 @@ pub fn run(args: VectorizeArgs) -> Result<ExitCode> {
     }
     let (spam, ham) = data.class_counts();
     let seconds = start.elapsed().as_secs_f64();
-    println!(
+    let mut out = super::stdout();
+    outln!(
+        out,
         "messages: {} ({spam} spam, {ham} ham; {} skipped)",
         data.y.len(),
         analyzed.skipped.len()
-    );
-    println!(
+    )?;
+    outln!(
+        out,
         "matrix:   {} x {} with {} non-zeros -> {}",
         data.x.rows(),
         data.x.cols(),
         data.x.nnz(),
         args.output.display()
-    );
-    println!(
+    )?;
+    outln!(
+        out,
         "vocab:    {} terms -> {}",
         vocab.len(),
         args.vocab.display()
-    );
-    println!(
+    )?;
+    outln!(
+        out,
         "time:     {seconds:.2} s ({:.1} MB/s, {:.0} messages/s)",
         analyzed.bytes as f64 / 1e6 / seconds,
         data.y.len() as f64 / seconds
-    );
+    )?;
+    out.flush().map_err(stdout_error)?;
     Ok(ExitCode::SUCCESS)
 }
