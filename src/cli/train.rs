@@ -35,6 +35,11 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         .tol(args.tol)
         .decision(decision_rule(&args))
         .check()?;
+    // A path that cannot take the model is reported now, not after the training run.
+    if args.output == Path::new("models/spam.model") {
+        std::fs::create_dir_all("models").map_err(|e| Error::io("models", e))?;
+    }
+    sparsetext::atomic::check_target(&args.output)?;
     let mut out = Summary::new();
     let set = match &args.svmlight {
         Some(path) => TrainingSet::from_svmlight(path, args.vocab.as_deref(), &params)?,
@@ -101,9 +106,6 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     ));
 
     print_decision(&mut out, &model);
-    if args.output == Path::new("models/spam.model") {
-        std::fs::create_dir_all("models").map_err(|e| Error::io("models", e))?;
-    }
     let bytes = model.save(&args.output)?;
     out.line(format_args!(
         "model:       {} ({bytes} bytes)",

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use sparsetext::analyze::Analyzer;
-use sparsetext::{Result, svmlight};
+use sparsetext::{Result, atomic, svmlight};
 
 use super::args::VectorizeArgs;
 use super::{outln, stdout_error};
@@ -14,6 +14,10 @@ use super::{outln, stdout_error};
 pub fn run(args: VectorizeArgs) -> Result<ExitCode> {
     let start = Instant::now();
     let analyzer = Analyzer::new(args.analyzer.config()?);
+    // Both outputs are checked before the corpus is read, and must be two files.
+    atomic::check_target(&args.output)?;
+    atomic::check_target(&args.vocab)?;
+    atomic::check_distinct(&args.output, &args.vocab)?;
     let analyzed = super::analyze_corpus(&args.corpus, &analyzer)?;
     let (data, vocab) = analyzed.to_dataset(args.scheme.min_df, args.scheme.scheme())?;
     // The vocabulary first: a matrix is useless without it, so a failure leaves neither.
