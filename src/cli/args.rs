@@ -11,8 +11,9 @@ use sparsetext::train;
 #[derive(Debug, Parser)]
 #[command(name = "sparsetext", version, about, long_about = None)]
 pub struct Cli {
-    /// Worker threads for parsing, tokenizing and cross-validation (default: all cores).
-    #[arg(long, global = true, value_name = "N")]
+    /// Worker threads for parsing, tokenizing and cross-validation, 1 to 256
+    /// (default: all cores).
+    #[arg(long, global = true, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
 
     #[command(subcommand)]
@@ -446,6 +447,19 @@ pub struct InspectArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The most worker threads `--threads` takes: more only adds start-up cost and
+/// memory per thread (each a stack and a scratch buffer) on any machine sparsetext
+/// targets, and an unbounded count let a typo create threads until the system gave out.
+pub const MAX_THREADS: usize = 256;
+
+/// Parses `--threads`: 1 to [`MAX_THREADS`].
+fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!("must be a whole number from 1 to {MAX_THREADS}")),
+    }
 }
 
 /// Parses `LOW,HIGH` with 0 < LOW <= HIGH < 1.
