@@ -32,7 +32,7 @@
 
 mod mbox;
 
-pub use mbox::{is_mbox, split_mbox};
+pub use mbox::{is_mbox, is_separator, split_mbox};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -517,7 +517,7 @@ mod tests {
         let path = dir.path().join("box");
         fs::write(
             &path,
-            "From a\nSubject: 1\n\nx\n\nFrom b\nSubject: 2\n\ny\n",
+            "From a Mon Jan  1 00:00:00 2001\nSubject: 1\n\nx\n\nFrom b Mon Jan  1 00:00:00 2001\nSubject: 2\n\ny\n",
         )
         .unwrap();
         let mut corpus = Corpus::default();
@@ -538,7 +538,7 @@ mod tests {
         let mbox = dir.path().join("box");
         fs::write(
             &mbox,
-            "From a\nSubject: 1\n\n0123456789\n\nFrom b\nSubject: 2\n\n",
+            "From a Mon Jan  1 00:00:00 2001\nSubject: 1\n\n0123456789\n\nFrom b Mon Jan  1 00:00:00 2001\nSubject: 2\n\n",
         )
         .unwrap();
         let mut corpus = Corpus::with_max_message_bytes(13).unwrap();
