@@ -12,6 +12,7 @@ use sparsetext::{Error, Result};
 
 pub mod args;
 mod classify;
+mod escape;
 mod eval;
 mod inspect;
 mod train;
@@ -146,7 +147,9 @@ pub fn progress(len: usize, what: &str) -> ProgressBar {
 pub fn warn_skipped(skipped: &[Skipped]) {
     const SHOWN: usize = 5;
     for s in skipped.iter().take(SHOWN) {
-        eprint_line(format_args!("warning: {}: skipped: {}", s.name, s.reason));
+        // Escaped as in classify's output: a newline in a file name cannot fake a line.
+        let name = escape::escape_name(s.name.as_bytes());
+        eprint_line(format_args!("warning: {name}: skipped: {}", s.reason));
     }
     if skipped.len() > SHOWN {
         eprint_line(format_args!(

@@ -99,10 +99,13 @@ enum Origin {
 #[derive(Clone, Debug)]
 pub struct Item {
     /// The file path, `FILE:N` for the N-th message of an mbox, or `-` for stdin.
+    /// A file name that is not UTF-8 shows here lossily; [`Item::name_bytes`] has it whole.
     pub name: String,
     /// Its label, when known.
     pub label: Option<Label>,
     origin: Origin,
+    /// The name's bytes when `name` lost some (an mbox message of a non-UTF-8 path).
+    raw_name: Option<Box<[u8]>>,
     /// At most this many bytes are read (see [`Corpus::max_message_bytes`]).
     max_bytes: u64,
 }
@@ -152,6 +155,16 @@ impl Item {
         Ok(bytes)
     }
 
+    /// The name byte for byte as the file system spells it (on Unix any bytes but
+    /// NUL and `/`), where [`Item::name`] replaces bytes that are not UTF-8.
+    pub fn name_bytes(&self) -> Cow<'_, [u8]> {
+        match (&self.raw_name, &self.origin) {
+            (Some(raw), _) => Cow::Borrowed(raw),
+            (None, Origin::File(path)) => Cow::Borrowed(path.as_os_str().as_encoded_bytes()),
+            (None, Origin::Memory(_)) => Cow::Borrowed(self.name.as_bytes()),
+        }
+    }
+
     /// A message held in memory (for tests and callers that already have the
     /// bytes), with the default cap.
     pub fn from_bytes(name: impl Into<String>, label: Option<Label>, bytes: Vec<u8>) -> Item {
@@ -159,6 +172,7 @@ impl Item {
             name: name.into(),
             label,
             origin: Origin::Memory(bytes.into()),
+            raw_name: None,
             max_bytes: DEFAULT_MAX_MESSAGE_BYTES,
         }
     }
@@ -327,6 +341,7 @@ impl Corpus {
                     name: entry.display().to_string(),
                     label,
                     origin: Origin::File(entry),
+                    raw_name: None,
                     max_bytes: self.max_message_bytes,
                 }),
                 Ok(false) => self.skip(&entry, "not a regular file"),
@@ -352,17 +367,25 @@ impl Corpus {
                 name,
                 label,
                 origin: Origin::File(path.to_path_buf()),
+                raw_name: None,
                 max_bytes: self.max_message_bytes,
             });
             return Ok(());
         }
         let bytes = fs::read(path).map_err(io)?;
         if is_mbox(&bytes) {
+            let lossy = path.to_str().is_none();
             for (n, message) in split_mbox(&bytes).into_iter().enumerate() {
+                let raw_name = lossy.then(|| {
+                    let mut raw = path.as_os_str().as_encoded_bytes().to_vec();
+                    raw.extend_from_slice(format!(":{}", n + 1).as_bytes());
+                    raw.into_boxed_slice()
+                });
                 self.items.push(Item {
                     name: format!("{name}:{}", n + 1),
                     label,
                     origin: Origin::Memory(message.into()),
+                    raw_name,
                     max_bytes: self.max_message_bytes,
                 });
             }

@@ -41,6 +41,11 @@ Examples:
         after_help = "Exit codes with a message on stdin: 0 spam, 1 ham, 2 unsure \
 (only with an unsure band), 3 error. With PATHs: 0, or 3 on error.
 
+With PATHs each line is LABEL<TAB>P_SPAM<TAB>NAME. NAME is escaped C-style, so a \
+line is one message whatever its file name holds: tab, newline, carriage return \
+and backslash as \\t, \\n, \\r and \\\\, other control characters and bytes \
+that are not UTF-8 as \\xNN.
+
 Examples:
   sparsetext classify < message.eml
   sparsetext classify -p < message.eml | deliver        # adds X-Sparsetext: spam; p=0.9931

@@ -7,12 +7,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde_json::json;
-use sparsetext::corpus::{Corpus, read_capped};
+use sparsetext::corpus::{Corpus, Item, read_capped};
 use sparsetext::model::{Model, Score, Scorer, Verdict};
 use sparsetext::passthrough::write_with_header;
 use sparsetext::{Error, Result};
 
 use super::args::ClassifyArgs;
+use super::escape::escape_name;
 
 /// Messages scored per parallel batch in PATH mode (bounds memory, keeps output flowing).
 const BATCH: usize = 1024;
@@ -145,9 +146,7 @@ fn paths_mode(args: &ClassifyArgs) -> Result<ExitCode> {
             .collect();
         for (item, decision) in chunk.iter().zip(decisions) {
             match decision {
-                Ok(d) => {
-                    writeln!(out, "{}", format_line(&d, args.json, Some(&item.name))).map_err(io)?
-                }
+                Ok(d) => writeln!(out, "{}", format_line(&d, args.json, Some(item))).map_err(io)?,
                 Err(err) => {
                     failed += 1;
                     out.flush().map_err(io)?;
@@ -165,16 +164,18 @@ fn paths_mode(args: &ClassifyArgs) -> Result<ExitCode> {
     })
 }
 
-/// `LABEL<TAB>P_SPAM[<TAB>NAME][<TAB>term(+c) ...]`, or one JSON object.
-fn format_line(d: &Decision, as_json: bool, name: Option<&str>) -> String {
+/// `LABEL<TAB>P_SPAM[<TAB>NAME][<TAB>term(+c) ...]`, or one JSON object. The name is
+/// escaped C-style ([`escape_name`]) so that it stays one field on one line.
+fn format_line(d: &Decision, as_json: bool, item: Option<&Item>) -> String {
     if as_json {
         let mut value = json!({
             "label": d.verdict.as_str(),
             "p_spam": d.score.p_spam,
             "margin": d.score.margin,
         });
-        if let Some(name) = name {
-            value["name"] = json!(name);
+        if let Some(item) = item {
+            // JSON escapes separators itself; a name that is not UTF-8 shows lossily.
+            value["name"] = json!(item.name);
         }
         if !d.explain.is_empty() {
             value["explain"] = d
@@ -186,9 +187,9 @@ fn format_line(d: &Decision, as_json: bool, name: Option<&str>) -> String {
         return value.to_string();
     }
     let mut line = format!("{}\t{:.6}", d.verdict, d.score.p_spam);
-    if let Some(name) = name {
+    if let Some(item) = item {
         line.push('\t');
-        line.push_str(name);
+        line.push_str(&escape_name(&item.name_bytes()));
     }
     if !d.explain.is_empty() {
         line.push('\t');
