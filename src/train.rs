@@ -158,13 +158,15 @@ impl TrainingSet {
         };
         let kept = data.keep_columns_in(params.min_df());
         let ids = kept.iter().map(|&c| file.ids[c]);
-        let vocab = match vocab {
-            Some(vocab) => {
-                Vocabulary::from_terms(ids.map(|id| vocab.term(id - file.first_id).to_string()))
-            }
-            None => Vocabulary::from_terms(ids.map(|id| id.to_string())),
-        }
-        .expect("distinct ids give distinct terms");
+        // Distinct ids give distinct terms (a vocabulary file's are checked on reading),
+        // so the term index is left to a lookup, which training never makes.
+        let terms = match vocab {
+            Some(vocab) => ids
+                .map(|id| vocab.term(id - file.first_id).to_string())
+                .collect(),
+            None => ids.map(|id| id.to_string()).collect(),
+        };
+        let vocab = Vocabulary::from_distinct(terms, vec![0; kept.len()]);
         TrainingSet::new(data, vocab)
     }
 
