@@ -40,6 +40,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$bin" vectorize "$root/corpora/sample" -o "$tmp/sample.svm" --vocab "$tmp/vocab.txt" >/dev/null
 sed -n 1,40p "$tmp/sample.svm" > seeds/svmlight/sample.svm
 printf '1 1:0.5 3:2 # comment\n0 qid:3 2:1e-3\n-1 0:1\n' > seeds/svmlight/variants.svm
+printf '+1 1000000000:1\n-1 1:1 4294967294:2\n' > seeds/svmlight/large-ids.svm
 "$bin" train "$root/corpora/sample" --lambda 0.01 -o "$tmp/s.model" >/dev/null
 cp "$tmp/s.model" seeds/model/sample.model
 # The same payload, for the mode that wraps it in a valid container (see model.rs).
@@ -54,8 +55,12 @@ status=0
 for target in "${targets[@]}"; do
     mkdir -p "corpus/$target" "artifacts/$target"
     log="artifacts/$target/last-run.log"
+    # svmlight's memory must follow the non-zeros of its input, never its largest
+    # feature id: a tighter limit there turns any blow-up into a crash.
+    limits=(-rss_limit_mb=2048)
+    [ "$target" = svmlight ] && limits=(-rss_limit_mb=512 -malloc_limit_mb=256)
     if cargo +nightly fuzz run -O "$target" "corpus/$target" "seeds/$target" -- \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+        -max_total_time="$seconds" -timeout=10 "${limits[@]}" -max_len=262144 \
         -print_final_stats=1 >"$log" 2>&1; then
         result=ok
     else

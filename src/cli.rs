@@ -1,19 +1,20 @@
 //! The commands: one file per command, each with `run(args) -> Result<ExitCode>`.
 
-use std::io::IsTerminal;
+use std::io::{BufWriter, IsTerminal, StdoutLock, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sparsetext::Result;
 use sparsetext::analyze::Analyzer;
 use sparsetext::corpus::{Corpus, Label, Skipped, Source};
 use sparsetext::model::Model;
 use sparsetext::vectorize::Analyzed;
+use sparsetext::{Error, Result};
 
 pub mod args;
 mod classify;
 mod completions;
+mod escape;
 mod eval;
 mod inspect;
 mod model_path;
@@ -23,6 +24,36 @@ mod words;
 
 /// Exit code for errors in every command (bogofilter's: `classify` uses 0, 1, 2 for verdicts).
 pub const EXIT_ERROR: u8 = 3;
+
+/// `writeln!` to a command's standard output, the error as [`stdout_error`]
+/// (`println!` would panic on a closed pipe or a full disk).
+macro_rules! outln {
+    ($out:expr) => {
+        writeln!($out).map_err($crate::cli::stdout_error)
+    };
+    ($out:expr, $($arg:tt)*) => {
+        writeln!($out, $($arg)*).map_err($crate::cli::stdout_error)
+    };
+}
+pub(crate) use outln;
+
+/// A failed write to standard output, named `<stdout>`: `main` ends quietly
+/// with success on a broken pipe (the reader chose to stop), else exits 3.
+pub fn stdout_error(e: std::io::Error) -> Error {
+    Error::io("<stdout>", e)
+}
+
+/// Standard output, locked and buffered: every command's data goes here.
+pub fn stdout() -> BufWriter<StdoutLock<'static>> {
+    BufWriter::new(std::io::stdout().lock())
+}
+
+/// One line on standard error, `sparsetext: ` first. A write that fails (a
+/// full or closed stderr) is ignored: nothing is left to report it on, and
+/// `eprintln!` would panic.
+pub fn eprint_line(message: std::fmt::Arguments) {
+    let _ = writeln!(std::io::stderr().lock(), "sparsetext: {message}");
+}
 
 /// Runs the chosen command on a rayon pool of the requested size.
 pub fn run(cli: args::Cli) -> Result<ExitCode> {
@@ -133,10 +164,10 @@ pub fn max_message_bytes(flag: Option<u64>) -> u64 {
 /// Warns, once per run, how many messages were cut for tokenizing.
 pub fn warn_truncated(truncated: usize) {
     if truncated > 0 {
-        eprintln!(
-            "sparsetext: warning: {truncated} message(s) tokenized only in part \
+        eprint_line(format_args!(
+            "warning: {truncated} message(s) tokenized only in part \
              (longer than --max-message-bytes)"
-        );
+        ));
     }
 }
 
@@ -158,12 +189,14 @@ pub fn progress(len: usize, what: &str) -> ProgressBar {
 pub fn warn_skipped(skipped: &[Skipped]) {
     const SHOWN: usize = 5;
     for s in skipped.iter().take(SHOWN) {
-        eprintln!("sparsetext: warning: {}: skipped: {}", s.name, s.reason);
+        // Escaped as in classify's output: a newline in a file name cannot fake a line.
+        let name = escape::escape_name(s.name.as_bytes());
+        eprint_line(format_args!("warning: {name}: skipped: {}", s.reason));
     }
     if skipped.len() > SHOWN {
-        eprintln!(
-            "sparsetext: warning: ... and {} more file(s) skipped",
+        eprint_line(format_args!(
+            "warning: ... and {} more file(s) skipped",
             skipped.len() - SHOWN
-        );
+        ));
     }
 }

@@ -39,7 +39,7 @@ mod label;
 mod mbox;
 
 pub use label::Label;
-pub use mbox::{is_mbox, split_mbox};
+pub use mbox::{is_mbox, is_separator, split_mbox};
 
 use std::borrow::Cow;
 use std::fs;
@@ -68,10 +68,13 @@ enum Origin {
 #[derive(Clone, Debug)]
 pub struct Item {
     /// The file path, `FILE:N` for the N-th message of an mbox, or `-` for stdin.
+    /// A file name that is not UTF-8 shows here lossily; [`Item::name_bytes`] has it whole.
     pub name: String,
     /// Its label, when known.
     pub label: Option<Label>,
     origin: Origin,
+    /// The name's bytes when `name` lost some (an mbox message of a non-UTF-8 path).
+    raw_name: Option<Box<[u8]>>,
     /// At most this many bytes are read (see [`Corpus::max_message_bytes`]).
     max_bytes: u64,
 }
@@ -121,6 +124,16 @@ impl Item {
         Ok(bytes)
     }
 
+    /// The name byte for byte as the file system spells it (on Unix any bytes but
+    /// NUL and `/`), where [`Item::name`] replaces bytes that are not UTF-8.
+    pub fn name_bytes(&self) -> Cow<'_, [u8]> {
+        match (&self.raw_name, &self.origin) {
+            (Some(raw), _) => Cow::Borrowed(raw),
+            (None, Origin::File(path)) => Cow::Borrowed(path.as_os_str().as_encoded_bytes()),
+            (None, Origin::Memory(_)) => Cow::Borrowed(self.name.as_bytes()),
+        }
+    }
+
     /// A message held in memory (for tests and callers that already have the
     /// bytes), with the default cap.
     pub fn from_bytes(name: impl Into<String>, label: Option<Label>, bytes: Vec<u8>) -> Item {
@@ -128,6 +141,7 @@ impl Item {
             name: name.into(),
             label,
             origin: Origin::Memory(bytes.into()),
+            raw_name: None,
             max_bytes: DEFAULT_MAX_MESSAGE_BYTES,
         }
     }
@@ -359,6 +373,7 @@ impl Corpus {
                     name: entry.display().to_string(),
                     label,
                     origin: Origin::File(entry),
+                    raw_name: None,
                     max_bytes: self.max_message_bytes,
                 }),
                 Ok((_, true)) => self.skip(&entry, "symbolic link to a folder (not followed)"),
@@ -385,17 +400,25 @@ impl Corpus {
                 name,
                 label,
                 origin: Origin::File(path.to_path_buf()),
+                raw_name: None,
                 max_bytes: self.max_message_bytes,
             });
             return Ok(());
         }
         let bytes = fs::read(path).map_err(io)?;
         if is_mbox(&bytes) {
+            let lossy = path.to_str().is_none();
             for (n, message) in split_mbox(&bytes).into_iter().enumerate() {
+                let raw_name = lossy.then(|| {
+                    let mut raw = path.as_os_str().as_encoded_bytes().to_vec();
+                    raw.extend_from_slice(format!(":{}", n + 1).as_bytes());
+                    raw.into_boxed_slice()
+                });
                 self.items.push(Item {
                     name: format!("{name}:{}", n + 1),
                     label,
                     origin: Origin::Memory(message.into()),
+                    raw_name,
                     max_bytes: self.max_message_bytes,
                 });
             }
@@ -557,7 +580,7 @@ mod tests {
         let path = dir.path().join("box");
         fs::write(
             &path,
-            "From a\nSubject: 1\n\nx\n\nFrom b\nSubject: 2\n\ny\n",
+            "From a Mon Jan  1 00:00:00 2001\nSubject: 1\n\nx\n\nFrom b Mon Jan  1 00:00:00 2001\nSubject: 2\n\ny\n",
         )
         .unwrap();
         let mut corpus = Corpus::default();
@@ -578,7 +601,7 @@ mod tests {
         let mbox = dir.path().join("box");
         fs::write(
             &mbox,
-            "From a\nSubject: 1\n\n0123456789\n\nFrom b\nSubject: 2\n\n",
+            "From a Mon Jan  1 00:00:00 2001\nSubject: 1\n\n0123456789\n\nFrom b Mon Jan  1 00:00:00 2001\nSubject: 2\n\n",
         )
         .unwrap();
         let mut corpus = Corpus::with_max_message_bytes(13).unwrap();

@@ -209,6 +209,39 @@ impl Dataset {
         let spam = self.y.iter().filter(|&&s| s).count();
         (spam, self.y.len() - spam)
     }
+
+    /// Drops the columns with a non-zero in fewer than `min_df` rows (what
+    /// `min_df` does to terms of mail); returns the old index of each column kept.
+    pub fn keep_columns_in(&mut self, min_df: u32) -> Vec<usize> {
+        let x = &self.x;
+        let mut df = vec![0u32; x.cols()];
+        for &c in x.indices() {
+            df[c as usize] = df[c as usize].saturating_add(1);
+        }
+        let kept: Vec<usize> = (0..x.cols()).filter(|&c| df[c] >= min_df).collect();
+        if kept.len() == x.cols() {
+            return kept;
+        }
+        let mut column = vec![u32::MAX; x.cols()];
+        for (new, &old) in kept.iter().enumerate() {
+            column[old] = new as u32;
+        }
+        let mut indptr = Vec::with_capacity(x.rows() + 1);
+        let mut indices = Vec::new();
+        let mut data = Vec::new();
+        indptr.push(0);
+        for row in x.outer_iterator() {
+            for (c, &v) in row.iter() {
+                if column[c] != u32::MAX {
+                    indices.push(column[c]);
+                    data.push(v);
+                }
+            }
+            indptr.push(indices.len());
+        }
+        self.x = Matrix::new((x.rows(), kept.len()), indptr, indices, data);
+        kept
+    }
 }
 
 impl std::fmt::Display for Weighting {

@@ -58,6 +58,16 @@ pub enum Error {
         reason: String,
     },
 
+    /// An output path cannot be written as asked: a device, FIFO, socket or folder is in
+    /// the way, or two outputs of one command name the same file.
+    #[error("{}: {reason}", path.display())]
+    Output {
+        /// The output path.
+        path: PathBuf,
+        /// Why it is refused.
+        reason: String,
+    },
+
     /// A model file is truncated, corrupt, foreign or from a newer version.
     #[error("{}: {reason}", path.display())]
     Model {

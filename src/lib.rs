@@ -47,7 +47,7 @@
 //! ```
 
 pub mod analyze;
-pub(crate) mod atomic;
+pub mod atomic;
 pub mod corpus;
 pub mod dataset;
 pub mod error;

@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         }
         // Usage errors exit 3 too, never clap's 2: `classify` uses 2 for "unsure".
         Err(err) => {
-            eprintln!("sparsetext: {} (see --help)", one_line(&err.to_string()));
+            cli::eprint_line(format_args!("{} (see --help)", one_line(&err.to_string())));
             return ExitCode::from(cli::EXIT_ERROR);
         }
     };
@@ -34,7 +34,9 @@ fn main() -> ExitCode {
         }
         Err(err) => {
             // Every variant's Display already names the file and the cause: one line.
-            eprintln!("sparsetext: {}", err.to_string().replace('\n', " "));
+            // A full or closed stderr still gives exit 3 (eprintln! would panic: 101).
+            let line = err.to_string().replace('\n', " ");
+            cli::eprint_line(format_args!("{line}"));
             ExitCode::from(cli::EXIT_ERROR)
         }
     }

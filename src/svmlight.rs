@@ -6,6 +6,11 @@
 //! zero-based files (detected, as scikit-learn's `zero_based="auto"` does, by
 //! the presence of id 0), so a matrix made by any tool can be trained on.
 //!
+//! Feature ids go up to [`MAX_FEATURE_ID`], but the matrix read has one column
+//! per id that occurs ([`Svmlight::ids`] maps columns back to ids): a file whose
+//! only ids are 1 and 1,000,000,000 gives two columns, so memory follows the
+//! non-zeros of the file, never its largest id.
+//!
 //! ```
 //! use sparsetext::svmlight;
 //! let text = b"+1 1:1 3:2\n-1 2:1\n";
@@ -28,15 +33,26 @@ use rayon::prelude::*;
 use crate::dataset::Matrix;
 use crate::error::{Error, Result};
 
+/// The largest feature id the reader takes (`u32::MAX - 1`): ids index a
+/// vocabulary's lines, and a column id must fit a `u32`.
+pub const MAX_FEATURE_ID: u32 = u32::MAX - 1;
+
 /// A labeled sparse matrix read from an svmlight file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Svmlight {
-    /// Rows are messages (CSR), columns features (id 1 is column 0).
+    /// Rows are messages (CSR); column `j` is the feature with id `ids[j]`.
     pub x: Matrix,
     /// `true` for spam (label > 0).
     pub y: Vec<bool>,
-    /// The id the file gives column 0: 1, or 0 for a zero-based file.
+    /// The feature id of each column as written in the file, increasing: only
+    /// the ids that occur with a non-zero value.
+    pub ids: Vec<u32>,
+    /// The file's first possible id: 1, or 0 for a zero-based file. Line N of a
+    /// vocabulary is the term of id `N - 1 + first_id`.
     pub first_id: u32,
+    /// The largest feature id in the file (0 without any), also of pairs whose
+    /// value is 0.
+    pub max_id: u32,
 }
 
 /// Reads an svmlight file.
@@ -54,11 +70,11 @@ pub fn read_from(reader: impl Read, path: &Path) -> Result<Svmlight> {
     };
     let mut reader = BufReader::new(reader);
     let mut indptr: Vec<usize> = vec![0];
-    let mut indices: Vec<u64> = Vec::new();
+    let mut indices: Vec<u32> = Vec::new();
     let mut data: Vec<f64> = Vec::new();
     let mut y = Vec::new();
     let mut saw_zero = false;
-    let mut max_id = 0u64;
+    let mut max_id = 0u32;
     let mut line = Vec::new();
     let mut number = 0;
     loop {
@@ -101,9 +117,15 @@ pub fn read_from(reader: impl Read, path: &Path) -> Result<Svmlight> {
             if !value.is_finite() {
                 return Err(bad(number, format!("value {value} is not finite")));
             }
-            if id >= u64::from(u32::MAX) {
-                return Err(bad(number, format!("feature id {id} is too large")));
-            }
+            let id = match u32::try_from(id) {
+                Ok(id) if id <= MAX_FEATURE_ID => id,
+                _ => {
+                    return Err(bad(
+                        number,
+                        format!("feature id {id} is too large (at most {MAX_FEATURE_ID})"),
+                    ));
+                }
+            };
             if let Some(&last) = indices[row_start..].last()
                 && id <= last
             {
@@ -127,16 +149,35 @@ pub fn read_from(reader: impl Read, path: &Path) -> Result<Svmlight> {
             "no rows: the file holds no labeled line".into(),
         ));
     }
-    // One-based unless some id is 0 (scikit-learn's zero_based="auto").
-    let shift = u64::from(!saw_zero);
-    let cols = (max_id + 1 - shift) as usize;
-    let indices: Vec<u32> = indices.into_iter().map(|i| (i - shift) as u32).collect();
-    let x = Matrix::new((y.len(), cols), indptr, indices, data);
+    let (ids, indices) = compact_columns(indices);
+    let x = Matrix::new((y.len(), ids.len()), indptr, indices, data);
     Ok(Svmlight {
         x,
         y,
-        first_id: shift as u32,
+        ids,
+        // One-based unless some id is 0 (scikit-learn's zero_based="auto").
+        first_id: u32::from(!saw_zero),
+        max_id,
     })
+}
+
+/// The distinct ids of `indices`, increasing, and `indices` turned into
+/// positions among them: columns for the ids present only, in the same order.
+fn compact_columns(mut indices: Vec<u32>) -> (Vec<u32>, Vec<u32>) {
+    let mut ids = indices.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.shrink_to_fit();
+    match (ids.first(), ids.last()) {
+        // Ids 1..=n without a gap (every file `vectorize` writes): a subtraction.
+        (Some(&first), Some(&last)) if (last - first) as usize + 1 == ids.len() => {
+            indices.iter_mut().for_each(|i| *i -= first);
+        }
+        _ => indices.iter_mut().for_each(|i| {
+            *i = ids.binary_search(i).expect("every index is among the ids") as u32;
+        }),
+    }
+    (ids, indices)
 }
 
 /// Writes `x` (CSR, sorted indices) with labels `y` (`true` = spam, `+1`) to `path`,
@@ -182,7 +223,7 @@ pub fn write_to(out: &mut impl Write, x: &Matrix, y: &[bool]) -> Result<()> {
 /// Rows per block formatted by one task in [`write_to`].
 const WRITE_BLOCK_ROWS: usize = 256;
 
-/// Appends row `row` of `x` as one svmlight line.
+/// Appends row `row` of `x` as one svmlight line (column `c` is id `c + 1`).
 fn format_row(text: &mut Vec<u8>, x: &Matrix, row: usize, spam: bool) {
     text.extend_from_slice(if spam { b"+1" } else { b"-1" });
     let line = x.outer_view(row).expect("row in bounds");
@@ -268,8 +309,29 @@ mod tests {
     #[test]
     fn zero_based_files_are_detected() {
         let data = parse("+1 0:1 4:1\n").unwrap();
-        assert_eq!(data.x.cols(), 5);
+        assert_eq!((data.first_id, data.max_id), (0, 4));
+        assert_eq!(data.ids, [0, 4]);
         assert_eq!(data.x.get(0, 0), Some(&1.0));
+        assert_eq!(data.x.get(0, 1), Some(&1.0));
+    }
+
+    #[test]
+    fn columns_are_the_ids_present_whatever_the_largest() {
+        // Issue 26: a two-line file with id 10^9 once needed memory per unit of the id.
+        let data = parse("+1 1000000000:1\n-1 1:1 7:0.5\n").unwrap();
+        assert_eq!(data.x.cols(), 3);
+        assert_eq!(data.ids, [1, 7, 1_000_000_000]);
+        assert_eq!((data.first_id, data.max_id), (1, 1_000_000_000));
+        assert_eq!(data.x.get(0, 2), Some(&1.0));
+        assert_eq!(data.x.get(1, 1), Some(&0.5));
+        let data = parse("+1 4294967294:1\n").unwrap();
+        assert_eq!(data.ids, [MAX_FEATURE_ID]);
+        let err = parse("+1 1:1\n-1 4294967295:1\n").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "t.svm:2: feature id 4294967295 is too large (at most 4294967294)"
+        );
+        assert!(parse("+1 99999999999999999999999:1\n").is_err());
     }
 
     #[test]
@@ -318,9 +380,10 @@ mod tests {
             write_to(&mut text, &x, &y).unwrap();
             let back = read_from(&text[..], Path::new("t.svm")).unwrap();
             proptest::prop_assert_eq!(back.y, y);
-            // Trailing all-empty columns cannot be seen in the text.
+            // Columns come back as the ids present; written ids are columns + 1.
             proptest::prop_assert_eq!(back.x.indptr().to_proper().to_vec(), x.indptr().to_proper().to_vec());
-            proptest::prop_assert_eq!(back.x.indices(), x.indices());
+            let ids: Vec<u32> = back.x.indices().iter().map(|&c| back.ids[c as usize] - 1).collect();
+            proptest::prop_assert_eq!(&ids[..], x.indices());
             proptest::prop_assert_eq!(back.x.data(), x.data());
         }
     }

@@ -122,13 +122,19 @@ impl TrainingSet {
     }
 
     /// An svmlight/libsvm file (labels +1/-1 or 1/0) and, optionally, its vocabulary (one
-    /// term per line, line N the term of feature N). Without one, a feature's term is its id
-    /// as written in the file.
+    /// term per line, line N the term of feature N), over the features in at least
+    /// `min_df` messages. Without a vocabulary, a feature's term is its id as written in the
+    /// file. Values are taken as written: the parameters' scheme is not applied. The matrix
+    /// has a column per feature kept, whatever the largest id (see [`svmlight`]).
     ///
     /// # Errors
     /// [`Error::Io`] or [`Error::Svmlight`] reading the file; [`Error::Corpus`] when the
-    /// vocabulary has fewer terms than the file has features; as [`TrainingSet::new`].
-    pub fn from_svmlight(matrix: &Path, vocab: Option<&Path>) -> Result<TrainingSet> {
+    /// vocabulary has no line for the file's largest feature id; as [`TrainingSet::new`].
+    pub fn from_svmlight(
+        matrix: &Path,
+        vocab: Option<&Path>,
+        params: &ValidTrainParams,
+    ) -> Result<TrainingSet> {
         let file = svmlight::read(matrix)?;
         let term_kind = match vocab {
             Some(_) => TermKind::Tokens,
@@ -137,31 +143,38 @@ impl TrainingSet {
         let vocab = match vocab {
             Some(vocab_path) => {
                 let vocab = Vocabulary::read(vocab_path)?;
-                if vocab.len() < file.x.cols() {
+                let needed = u64::from(file.max_id - file.first_id) + 1;
+                if (vocab.len() as u64) < needed {
                     return Err(Error::Corpus {
                         path: vocab_path.to_path_buf(),
                         reason: format!(
-                            "{} terms, but {} uses feature ids up to {}",
+                            "{} terms, but {} uses feature ids up to {} ({needed} terms needed)",
                             vocab.len(),
                             matrix.display(),
-                            file.x.cols()
+                            file.max_id,
                         ),
                     });
                 }
-                vocab
+                Some(vocab)
             }
-            None => Vocabulary::from_terms(
-                (0..file.x.cols()).map(|c| (c as u32 + file.first_id).to_string()),
-            )
-            .expect("distinct ids"),
+            None => None,
         };
-        let mut set = TrainingSet::new(
-            Dataset {
-                x: file.x,
-                y: file.y,
-            },
-            vocab,
-        )?;
+        let mut data = Dataset {
+            x: file.x,
+            y: file.y,
+        };
+        let kept = data.keep_columns_in(params.min_df());
+        let ids = kept.iter().map(|&c| file.ids[c]);
+        // Distinct ids give distinct terms (a vocabulary file's are checked on reading),
+        // so the term index is left to a lookup, which training never makes.
+        let terms = match vocab {
+            Some(vocab) => ids
+                .map(|id| vocab.term(id - file.first_id).to_string())
+                .collect(),
+            None => ids.map(|id| id.to_string()).collect(),
+        };
+        let vocab = Vocabulary::from_distinct(terms, vec![0; kept.len()]);
+        let mut set = TrainingSet::new(data, vocab)?;
         set.term_kind = term_kind;
         Ok(set)
     }
@@ -560,24 +573,71 @@ mod tests {
         ));
     }
 
+    fn min_df(min_df: u32) -> ValidTrainParams {
+        TrainParams::new()
+            .min_df(min_df)
+            .lambda(Some(0.01))
+            .check()
+            .unwrap()
+    }
+
     #[test]
-    fn svmlight_matrices_widen_to_their_vocabulary() {
+    fn svmlight_ids_are_remapped_and_pruned_by_min_df() {
+        let dir = tempfile::tempdir().unwrap();
+        let matrix = dir.path().join("m.svm");
+        std::fs::write(
+            &matrix,
+            "+1 5:1 1000000000:1\n-1 3:1\n+1 1000000000:1\n-1 3:1 5:2\n",
+        )
+        .unwrap();
+        // The terms are the ids as written, the matrix as wide as the ids present.
+        let set = TrainingSet::from_svmlight(&matrix, None, &min_df(1)).unwrap();
+        assert_eq!(set.vocab.terms(), ["3", "5", "1000000000"]);
+        assert_eq!(set.data.x.cols(), 3);
+        assert_eq!(set.data.x.get(3, 1), Some(&2.0));
+        // min-df applies to svmlight input as to mail: id 5 is in 2 rows, the others too.
+        let set = TrainingSet::from_svmlight(&matrix, None, &min_df(3)).unwrap();
+        assert!(set.vocab.is_empty());
+        assert_eq!(set.data.x.cols(), 0);
+        std::fs::write(&matrix, "+1 5:1 9:1\n-1 5:1\n").unwrap();
+        let set = TrainingSet::from_svmlight(&matrix, None, &min_df(2)).unwrap();
+        assert_eq!(set.vocab.terms(), ["5"]);
+        assert_eq!(set.data.x.nnz(), 2);
+        // Zero-based: line 1 of the vocabulary is id 0, and the error names the largest id.
+        std::fs::write(&matrix, "+1 0:1 3:1\n-1 3:1\n").unwrap();
+        let vocab = dir.path().join("v.txt");
+        std::fs::write(&vocab, "a\nb\nc\nd\n").unwrap();
+        let set = TrainingSet::from_svmlight(&matrix, Some(&vocab), &min_df(1)).unwrap();
+        assert_eq!(set.vocab.terms(), ["a", "d"]);
+        std::fs::write(&vocab, "a\nb\nc\n").unwrap();
+        let err = TrainingSet::from_svmlight(&matrix, Some(&vocab), &min_df(1)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("uses feature ids up to 3 (4 terms needed)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn svmlight_matrices_take_their_terms_from_the_vocabulary() {
         let dir = tempfile::tempdir().unwrap();
         let matrix = dir.path().join("m.svm");
         std::fs::write(&matrix, "+1 1:1 2:1\n-1 3:1\n+1 2:1\n-1 1:0.5 3:1\n").unwrap();
         // Without a vocabulary, a feature's term is its id.
-        let set = TrainingSet::from_svmlight(&matrix, None).unwrap();
+        let set = TrainingSet::from_svmlight(&matrix, None, &min_df(1)).unwrap();
         assert_eq!(set.vocab.terms(), ["1", "2", "3"]);
         assert_eq!(set.data.x.cols(), 3);
-        // A wider vocabulary widens the matrix; a narrower one is an error naming it.
+        // A wider vocabulary gives the terms of the ids present; a narrower one is an
+        // error naming it.
         let wide = dir.path().join("wide.txt");
         std::fs::write(&wide, "cash\nclick\nlunch\nzebra\n").unwrap();
-        let set = TrainingSet::from_svmlight(&matrix, Some(&wide)).unwrap();
-        assert_eq!((set.data.x.rows(), set.data.x.cols()), (4, 4));
+        let set = TrainingSet::from_svmlight(&matrix, Some(&wide), &min_df(1)).unwrap();
+        assert_eq!((set.data.x.rows(), set.data.x.cols()), (4, 3));
+        assert_eq!(set.vocab.terms(), ["cash", "click", "lunch"]);
         assert_eq!(set.class_counts(), (2, 2));
         let narrow = dir.path().join("narrow.txt");
         std::fs::write(&narrow, "cash\nclick\n").unwrap();
-        let err = TrainingSet::from_svmlight(&matrix, Some(&narrow)).unwrap_err();
+        let err = TrainingSet::from_svmlight(&matrix, Some(&narrow), &min_df(1)).unwrap_err();
         assert!(
             matches!(&err, Error::Corpus { path, reason } if path == &narrow
                 && reason.contains("2 terms") && reason.contains("up to 3")),

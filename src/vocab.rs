@@ -178,7 +178,7 @@ impl Vocabulary {
 
     /// From terms known to be distinct and their document frequencies; the
     /// index is left to the first lookup.
-    fn from_distinct(terms: Vec<String>, df: Vec<u32>) -> Vocabulary {
+    pub(crate) fn from_distinct(terms: Vec<String>, df: Vec<u32>) -> Vocabulary {
         debug_assert_eq!(terms.len(), df.len());
         Vocabulary {
             terms,

@@ -3,6 +3,7 @@
 mod bad_input;
 mod cli;
 mod delivery;
+mod hostile;
 mod properties;
 mod regression;
 mod solver;

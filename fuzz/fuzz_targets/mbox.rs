@@ -3,14 +3,14 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sparsetext::corpus::{is_mbox, split_mbox};
+use sparsetext::corpus::{is_mbox, is_separator, split_mbox};
 
 fuzz_target!(|bytes: &[u8]| {
     let _ = is_mbox(bytes);
     let messages = split_mbox(bytes);
     let separators = bytes
-        .split(|&b| b == b'\n')
-        .filter(|line| line.starts_with(b"From "))
+        .split_inclusive(|&b| b == b'\n')
+        .filter(|line| is_separator(line))
         .count();
     assert!(messages.len() <= separators);
     let total: usize = messages.iter().map(Vec::len).sum();

@@ -12,8 +12,8 @@ use sparsetext::train;
 #[command(name = "sparsetext", version, about, long_about = None)]
 pub struct Cli {
     /// Worker threads for reading, tokenizing and scoring mail, and for training's
-    /// cross-validation [default: one per core].
-    #[arg(long, global = true, value_name = "N")]
+    /// cross-validation, 1 to 256 [default: one per core].
+    #[arg(long, global = true, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
 
     #[command(subcommand)]
@@ -50,6 +50,11 @@ agent keeps the original. With PATHs: 0, or 3 if a file could not be read; files
 not mail are skipped with a warning, as train does.
 
 With PATHs, each line is LABEL<TAB>P_SPAM<TAB>NAME.
+
+With PATHs each line is LABEL<TAB>P_SPAM<TAB>NAME. NAME is escaped C-style, so a \
+line is one message whatever its file name holds: tab, newline, carriage return \
+and backslash as \\t, \\n, \\r and \\\\, other control characters and bytes \
+that are not UTF-8 as \\xNN.
 
 Examples:
   sparsetext classify < message.eml
@@ -505,6 +510,19 @@ pub struct ManArgs {
     /// Write sparsetext.1 and sparsetext-COMMAND.1 into this folder instead.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+}
+
+/// The most worker threads `--threads` takes: more only adds start-up cost and
+/// memory per thread (each a stack and a scratch buffer) on any machine sparsetext
+/// targets, and an unbounded count let a typo create threads until the system gave out.
+pub const MAX_THREADS: usize = 256;
+
+/// Parses `--threads`: 1 to [`MAX_THREADS`].
+fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!("must be a whole number from 1 to {MAX_THREADS}")),
+    }
 }
 
 /// Parses `LOW,HIGH` with 0 < LOW <= HIGH < 1.

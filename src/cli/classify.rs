@@ -8,12 +8,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde_json::json;
-use sparsetext::corpus::{Corpus, Skipped, looks_like_mail, read_capped};
+use sparsetext::corpus::{Corpus, Item, Skipped, looks_like_mail, read_capped};
 use sparsetext::model::{Score, Scorer, Verdict};
 use sparsetext::passthrough::{LineEnding, Stamper};
 use sparsetext::{Error, Result};
 
 use super::args::ClassifyArgs;
+use super::escape::escape_name;
 
 /// Messages scored per parallel batch in PATH mode (bounds memory, keeps output flowing).
 const BATCH: usize = 1024;
@@ -137,7 +138,7 @@ fn passthrough(args: &ClassifyArgs, cap: u64) -> Result<ExitCode> {
     super::warn_truncated(usize::from(rest > 0));
     if args.explain {
         // Standard output is the message: the explanation goes to standard error.
-        eprintln!("sparsetext: {}", format_line(&d, args.json, None));
+        super::eprint_line(format_args!("{}", format_line(&d, args.json, None)));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -206,7 +207,7 @@ fn paths_mode(args: &ClassifyArgs) -> Result<ExitCode> {
         for (item, decision) in chunk.iter().zip(decisions) {
             match decision {
                 Ok(Ok(d)) => {
-                    writeln!(out, "{}", format_line(&d, args.json, Some(&item.name))).map_err(io)?
+                    writeln!(out, "{}", format_line(&d, args.json, Some(item))).map_err(io)?
                 }
                 // Not mail: skipped as `train` skips it, and listed at the end.
                 Ok(Err(reason)) => skipped.push(Skipped {
@@ -216,7 +217,7 @@ fn paths_mode(args: &ClassifyArgs) -> Result<ExitCode> {
                 Err(err) => {
                     failed += 1;
                     out.flush().map_err(io)?;
-                    eprintln!("sparsetext: {err}");
+                    super::eprint_line(format_args!("{err}"));
                 }
             }
         }
@@ -231,16 +232,18 @@ fn paths_mode(args: &ClassifyArgs) -> Result<ExitCode> {
     })
 }
 
-/// `LABEL<TAB>P_SPAM[<TAB>NAME][<TAB>term(+c) ...]`, or one JSON object.
-fn format_line(d: &Decision, as_json: bool, name: Option<&str>) -> String {
+/// `LABEL<TAB>P_SPAM[<TAB>NAME][<TAB>term(+c) ...]`, or one JSON object. The name is
+/// escaped C-style ([`escape_name`]) so that it stays one field on one line.
+fn format_line(d: &Decision, as_json: bool, item: Option<&Item>) -> String {
     if as_json {
         let mut value = json!({
             "label": d.verdict.as_str(),
             "p_spam": d.score.p_spam,
             "margin": d.score.margin,
         });
-        if let Some(name) = name {
-            value["name"] = json!(name);
+        if let Some(item) = item {
+            // JSON escapes separators itself; a name that is not UTF-8 shows lossily.
+            value["name"] = json!(item.name);
         }
         if !d.explain.is_empty() {
             value["explain"] = d
@@ -252,9 +255,9 @@ fn format_line(d: &Decision, as_json: bool, name: Option<&str>) -> String {
         return value.to_string();
     }
     let mut line = format!("{}\t{:.6}", d.verdict, d.score.p_spam);
-    if let Some(name) = name {
+    if let Some(item) = item {
         line.push('\t');
-        line.push_str(name);
+        line.push_str(&escape_name(&item.name_bytes()));
     }
     if !d.explain.is_empty() {
         line.push('\t');

@@ -1,5 +1,6 @@
 //! `sparsetext eval`: a model's accuracy on labeled mail.
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -11,6 +12,7 @@ use sparsetext::model::Scorer;
 use sparsetext::{Error, Result};
 
 use super::args::EvalArgs;
+use super::{outln, stdout_error};
 
 /// The FPR bound of the "spam recall at low FPR" figure.
 const LOW_FPR: f64 = 0.005;
@@ -60,6 +62,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let area = auc(&scores, &labels);
     let low_fpr_recall = recall_at_fpr(&scores, &labels, LOW_FPR);
     let (spam, ham) = (c.tp + c.fn_, c.fp + c.tn);
+    let mut out = super::stdout();
     if args.json {
         let value = json!({
             "model": model_path.display().to_string(),
@@ -82,38 +85,42 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             "recall_at_fpr_0.5%": low_fpr_recall,
             "confusion": {"tp": c.tp, "fp": c.fp, "tn": c.tn, "fn": c.fn_},
         });
-        println!("{value}");
+        outln!(out, "{value}")?;
+        out.flush().map_err(stdout_error)?;
         return Ok(ExitCode::SUCCESS);
     }
     let pct = |x: f64| format!("{:.2}%", 100.0 * x);
-    super::print_sources(&mut std::io::stdout().lock(), &corpus.sources)
-        .map_err(|e| Error::io("<stdout>", e))?;
-    println!(
+    super::print_sources(&mut out, &corpus.sources).map_err(stdout_error)?;
+    outln!(
+        out,
         "messages:   {} ({spam} spam, {ham} ham), {} skipped",
         scores.len(),
         skipped.len()
-    );
+    )?;
     match area {
-        Some(a) => println!("AUC:        {a:.5} (1-AUC {:.3}%)", 100.0 * (1.0 - a)),
-        None => println!("AUC:        - (needs both classes)"),
+        Some(a) => outln!(out, "AUC:        {a:.5} (1-AUC {:.3}%)", 100.0 * (1.0 - a))?,
+        None => outln!(out, "AUC:        - (needs both classes)")?,
     }
-    println!("threshold:  {threshold}");
-    println!("accuracy:   {}", pct(c.accuracy()));
-    println!("precision:  {}", pct(c.precision()));
-    println!("recall:     {}", pct(c.recall()));
-    println!(
+    outln!(out, "threshold:  {threshold}")?;
+    outln!(out, "accuracy:   {}", pct(c.accuracy()))?;
+    outln!(out, "precision:  {}", pct(c.precision()))?;
+    outln!(out, "recall:     {}", pct(c.recall()))?;
+    outln!(
+        out,
         "FPR:        {} ({} of {ham} ham called spam)",
         pct(c.fpr()),
         c.fp
-    );
-    println!(
+    )?;
+    outln!(
+        out,
         "FNR:        {} ({} of {spam} spam missed)",
         pct(c.fnr()),
         c.fn_
-    );
-    println!("recall at FPR <= 0.5%: {}", pct(low_fpr_recall));
-    println!("confusion:  {:>8} {:>8}", "as spam", "as ham");
-    println!("  spam      {:>8} {:>8}", c.tp, c.fn_);
-    println!("  ham       {:>8} {:>8}", c.fp, c.tn);
+    )?;
+    outln!(out, "recall at FPR <= 0.5%: {}", pct(low_fpr_recall))?;
+    outln!(out, "confusion:  {:>8} {:>8}", "as spam", "as ham")?;
+    outln!(out, "  spam      {:>8} {:>8}", c.tp, c.fn_)?;
+    outln!(out, "  ham       {:>8} {:>8}", c.fp, c.tn)?;
+    out.flush().map_err(stdout_error)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,11 +1,13 @@
 //! `sparsetext inspect`: what a model file holds.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use sparsetext::Result;
 use sparsetext::model::Model;
 
 use super::args::InspectArgs;
+use super::{outln, stdout_error};
 
 /// Runs the command.
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
@@ -16,40 +18,51 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
     let (model, version) = Model::load_with_version(&path)?;
     let mut json = model.to_json();
     json["format_version"] = version.into();
+    let mut out = super::stdout();
     if args.json {
-        println!("{json}");
+        outln!(out, "{json}")?;
+        out.flush().map_err(stdout_error)?;
         return Ok(ExitCode::SUCCESS);
     }
     let summary = model.summary();
-    println!("file:            {}", path.display());
-    println!("format version:  {}", json["format_version"]);
-    println!("analyzer:        {}", json["analyzer"]);
-    println!("scheme:          {}", json["scheme"]);
-    println!(
+    outln!(out, "file:            {}", path.display())?;
+    outln!(out, "format version:  {}", json["format_version"])?;
+    outln!(out, "analyzer:        {}", json["analyzer"])?;
+    outln!(out, "scheme:          {}", json["scheme"])?;
+    outln!(
+        out,
         "lambda:          {:.6e} ({})",
         model.lambda(),
         summary.lambda_rule
-    );
-    println!("alpha:           {}", model.alpha());
-    println!("intercept:       {:+.6}", model.intercept());
-    println!("threshold:       {}", model.threshold());
+    )?;
+    outln!(out, "alpha:           {}", model.alpha())?;
+    outln!(out, "intercept:       {:+.6}", model.intercept())?;
+    outln!(out, "threshold:       {}", model.threshold())?;
     match model.unsure() {
-        Some((low, high)) => println!("unsure band:     {low} .. {high}"),
-        None => println!("unsure band:     none"),
+        Some((low, high)) => outln!(out, "unsure band:     {low} .. {high}")?,
+        None => outln!(out, "unsure band:     none")?,
     }
     if !summary.decision_rule.is_empty() {
-        println!("decided by:      {}", summary.decision_rule);
+        outln!(out, "decided by:      {}", summary.decision_rule)?;
     }
-    println!("features:        {}", model.len());
-    println!(
+    outln!(out, "features:        {}", model.len())?;
+    outln!(
+        out,
         "trained on:      {} spam, {} ham",
-        summary.spam_messages, summary.ham_messages
-    );
+        summary.spam_messages,
+        summary.ham_messages
+    )?;
     match (summary.cv_auc, summary.cv_auc_se) {
-        (Some(auc), Some(se)) => println!("CV AUC:          {auc:.5} ± {se:.5}"),
-        (Some(auc), None) => println!("CV AUC:          {auc:.5}"),
-        _ => println!("CV AUC:          -"),
+        (Some(auc), Some(se)) => outln!(out, "CV AUC:          {auc:.5} ± {se:.5}")?,
+        (Some(auc), None) => outln!(out, "CV AUC:          {auc:.5}")?,
+        _ => outln!(out, "CV AUC:          -")?,
     }
-    println!("sparsetext:      {} ({})", summary.version, summary.date);
+    outln!(
+        out,
+        "sparsetext:      {} ({})",
+        summary.version,
+        summary.date
+    )?;
+    out.flush().map_err(stdout_error)?;
     Ok(ExitCode::SUCCESS)
 }

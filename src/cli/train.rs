@@ -1,6 +1,7 @@
 //! `sparsetext train`: labeled mail (or an svmlight matrix) -> a sparse model file. The
 //! library trains ([`sparsetext::train`]); this prints what it did.
 
+use std::io::{BufWriter, StdoutLock, Write};
 use std::process::ExitCode;
 
 use sparsetext::analyze::Analyzer;
@@ -10,6 +11,7 @@ use sparsetext::train::{self, CvChoice, DecisionRule, TrainParams, Trained, Trai
 use sparsetext::{Error, Result};
 
 use super::args::{Rule, TrainArgs};
+use super::stdout_error;
 
 /// Runs the command.
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
@@ -33,34 +35,48 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         .decision(decision_rule(&args))
         .check()?;
     let output = super::model_path::for_writing(args.output.as_deref())?;
+    // A path that cannot take the model is reported now, not after the training run.
+    sparsetext::atomic::check_target(&output)?;
+    let mut out = Summary::new();
     let set = match &args.svmlight {
-        Some(path) => TrainingSet::from_svmlight(path, args.vocab.as_deref())?,
+        Some(path) => TrainingSet::from_svmlight(path, args.vocab.as_deref(), &params)?,
         None => {
             let analyzer = Analyzer::new(params.analyzer().clone());
             let (analyzed, sources) = super::analyze_corpus(&args.corpus, &analyzer)?;
-            super::print_sources(&mut std::io::stdout().lock(), &sources)
-                .map_err(|e| Error::io("<stdout>", e))?;
+            // A failed write is held by the summary until the model is saved.
+            let _ = super::print_sources(&mut out, &sources);
             TrainingSet::from_analyzed(&analyzed, &params)?
         }
     };
     let (spam, ham) = set.class_counts();
-    println!(
+    out.line(format_args!(
         "read:        {} messages ({spam} spam, {ham} ham), {} skipped",
         set.data.y.len(),
         set.skipped
-    );
-    println!(
-        "vocabulary:  {} terms (min-df {}, {} weighting{})",
-        set.vocab.len(),
-        args.scheme.min_df,
-        args.scheme.weighting,
-        if args.scheme.l2_normalize {
-            ", L2-normalized rows"
-        } else {
-            ""
-        }
-    );
+    ));
+    if args.svmlight.is_some() {
+        // The file's values are used as written: no weighting or normalization applies.
+        out.line(format_args!(
+            "vocabulary:  {} features (min-df {}, values as in the file)",
+            set.vocab.len(),
+            args.scheme.min_df,
+        ));
+    } else {
+        out.line(format_args!(
+            "vocabulary:  {} terms (min-df {}, {} weighting{})",
+            set.vocab.len(),
+            args.scheme.min_df,
+            args.scheme.weighting,
+            if args.scheme.l2_normalize {
+                ", L2-normalized rows"
+            } else {
+                ""
+            }
+        ));
+    }
 
+    // What was read shows before the long part, when stdout is a terminal or a log.
+    out.flush_now();
     let Trained {
         model,
         fit,
@@ -68,16 +84,16 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         warnings,
     } = set.train(&params)?;
     for warning in &warnings {
-        eprintln!("sparsetext: warning: {warning}");
+        super::eprint_line(format_args!("warning: {warning}"));
     }
-    print_lambda(&model, &fit, cv.as_ref());
-    println!(
+    print_lambda(&mut out, &model, &fit, cv.as_ref());
+    out.line(format_args!(
         "features:    {} of {} kept (alpha {})",
         fit.weights.len(),
         set.vocab.len(),
         args.alpha
-    );
-    println!(
+    ));
+    out.line(format_args!(
         "certificate: relative duality gap {:.1e}, largest KKT violation {:.1e}{}",
         fit.rel_gap,
         fit.kkt,
@@ -86,13 +102,68 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         } else {
             " (NOT converged: raise --tol or lower lambda)"
         }
-    );
+    ));
 
-    print_decision(&model);
+    print_decision(&mut out, &model);
     let bytes = model.save(&output)?;
-    println!("model:       {} ({bytes} bytes)", output.display());
-    super::words::print_top(&model, args.top);
+    out.line(format_args!(
+        "model:       {} ({bytes} bytes)",
+        output.display()
+    ));
+    let _ = super::words::print_top(&mut out, &model, args.top);
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The summary on standard output. A failed write is kept, not returned, until the
+/// model is saved: a reader that stops early (`train | head -1`) or a full disk must
+/// not cost the trained model. After a failure the remaining lines are dropped.
+struct Summary {
+    out: BufWriter<StdoutLock<'static>>,
+    error: Option<std::io::Error>,
+}
+
+impl Summary {
+    fn new() -> Summary {
+        Summary {
+            out: super::stdout(),
+            error: None,
+        }
+    }
+
+    fn line(&mut self, line: std::fmt::Arguments) {
+        let _ = writeln!(self, "{line}");
+    }
+
+    fn flush_now(&mut self) {
+        let _ = self.flush();
+    }
+
+    /// The first write error, once everything is written.
+    fn finish(mut self) -> Result<()> {
+        self.flush_now();
+        self.error.take().map_or(Ok(()), |e| Err(stdout_error(e)))
+    }
+}
+
+impl Write for Summary {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.error.is_none()
+            && let Err(e) = self.out.write_all(buf)
+        {
+            self.error = Some(e);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.error.is_none()
+            && let Err(e) = self.out.flush()
+        {
+            self.error = Some(e);
+        }
+        Ok(())
+    }
 }
 
 /// The decision rule the flags ask for.
@@ -110,43 +181,43 @@ fn decision_rule(args: &TrainArgs) -> DecisionRule {
 }
 
 /// The model's threshold and band, and how they were chosen.
-fn print_decision(model: &Model) {
+fn print_decision(out: &mut Summary, model: &Model) {
     let rule = &model.summary().decision_rule;
     match model.unsure() {
-        Some((low, high)) => println!(
+        Some((low, high)) => out.line(format_args!(
             "decision:    spam at p >= {high:.4}, ham below {low:.4}, unsure between ({rule})"
-        ),
-        None => println!(
+        )),
+        None => out.line(format_args!(
             "decision:    spam at p >= {:.4} ({rule})",
             model.threshold()
-        ),
+        )),
     }
 }
 
 /// The chosen lambda, how it was chosen, and the cross-validation's figures there.
-fn print_lambda(model: &Model, fit: &Fit, cv: Option<&CvChoice>) {
+fn print_lambda(out: &mut Summary, model: &Model, fit: &Fit, cv: Option<&CvChoice>) {
     let rule = &model.summary().lambda_rule;
     let Some(CvChoice { result: cv, index }) = cv else {
-        println!("lambda:      {:.4e} = {rule}", fit.lambda);
+        out.line(format_args!("lambda:      {:.4e} = {rule}", fit.lambda));
         return;
     };
-    println!(
+    out.line(format_args!(
         "lambda:      {:.4e} = {rule} (lambda_max {:.4e}, lambda_min {:.4e}, lambda_1se {:.4e})",
         fit.lambda, cv.path.lambda_max, cv.lambda_min, cv.lambda_1se
-    );
+    ));
     let auc = cv.auc_mean[*index];
     if auc.is_finite() {
-        println!(
+        out.line(format_args!(
             "CV AUC:      {auc:.5} ± {:.5} (held-out deviance {:.4} ± {:.4})",
             cv.auc_se[*index], cv.deviance_mean[*index], cv.deviance_se[*index]
-        );
+        ));
     } else {
         // Every held-out score tied (no word kept): AUC is undefined.
-        println!(
+        out.line(format_args!(
             "CV AUC:      undefined: every held-out message got the same score \
              (held-out deviance {:.4} ± {:.4})",
             cv.deviance_mean[*index], cv.deviance_se[*index]
-        );
+        ));
     }
 }
 

@@ -47,19 +47,20 @@ fn strongest<'a>(words: &[(&'a str, f32)], n: usize) -> (Words<'a>, Words<'a>) {
     (spam, ham)
 }
 
-/// Prints the `n` strongest words of each sign under headings (after `train`).
-pub fn print_top(model: &Model, n: usize) {
+/// Writes the `n` strongest words of each sign under headings (after `train`).
+pub fn print_top(out: &mut impl Write, model: &Model, n: usize) -> std::io::Result<()> {
     if n == 0 {
-        return;
+        return Ok(());
     }
     let words = model.words();
     let (spam, ham) = strongest(&words, n);
-    println!("\nstrongest spam evidence:");
+    writeln!(out, "\nstrongest spam evidence:")?;
     for (term, weight) in spam {
-        println!("  {weight:+8.4}  {term}");
+        writeln!(out, "  {weight:+8.4}  {term}")?;
     }
-    println!("strongest ham evidence:");
+    writeln!(out, "strongest ham evidence:")?;
     for (term, weight) in ham {
-        println!("  {weight:+8.4}  {term}");
+        writeln!(out, "  {weight:+8.4}  {term}")?;
     }
+    Ok(())
 }

@@ -337,15 +337,16 @@ fn save_into_missing_folder_fails_cleanly() {
 }
 
 #[test]
-fn failed_rename_removes_the_temp_file() {
-    // The target is a non-empty folder: the rename fails after the temp file is written.
+fn a_folder_at_the_target_is_refused_and_leaves_no_temp_file() {
+    // The target is a non-empty folder: refused before a temporary file is made, and
+    // checked again before the rename.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("spam.model");
     std::fs::create_dir(&path).unwrap();
     std::fs::write(path.join("keep"), b"x").unwrap();
     let err = tiny(Scheme::default()).save(&path).unwrap_err();
     assert!(
-        matches!(&err, Error::Io { path: p, .. } if p == &path),
+        matches!(&err, Error::Output { path: p, .. } if p == &path),
         "{err:?}"
     );
     assert_eq!(files_in(dir.path()), ["spam.model"]);
