@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes each target for a bounded time with cargo fuzz (libFuzzer, nightly).
 #
-#   fuzz/run.sh [SECONDS] [TARGET...]     default: 180 s each, all four targets
+#   fuzz/run.sh [SECONDS] [TARGET...]     default: 180 s each, all five targets
 #
 # Seeds come from the bundled sample corpus and the test fixtures (built afresh
 # into fuzz/seeds/ on every run); what libFuzzer learns is kept in fuzz/corpus/
@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 seconds=${1:-180}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(mail mbox svmlight model)
+[ ${#targets[@]} -gt 0 ] || targets=(mail mbox svmlight model passthrough)
 root=..
 
 command -v cargo-fuzz >/dev/null || {
@@ -23,7 +23,7 @@ command -v cargo-fuzz >/dev/null || {
 }
 
 # --- seeds -------------------------------------------------------------------
-rm -rf seeds && mkdir -p seeds/{mail,mbox,svmlight,model}
+rm -rf seeds && mkdir -p seeds/{mail,mbox,svmlight,model,passthrough}
 cp "$root"/corpora/sample/*/* "$root"/tests/data/mail/* "$root"/tests/data/model/* seeds/mail/
 # An mbox of a few sample messages, plus the mail seeds themselves.
 for f in $(ls "$root"/corpora/sample/ham/* | head -8) $(ls "$root"/corpora/sample/spam/* | head -8); do
@@ -32,6 +32,11 @@ for f in $(ls "$root"/corpora/sample/ham/* | head -8) $(ls "$root"/corpora/sampl
     printf '\n'
 done > seeds/mbox/sample.mbox
 cp "$root"/tests/data/mail/* seeds/mbox/
+# Passthrough: a chunk size byte, then a message (forged fields, CR-only, CRLF).
+for f in "$root"/tests/data/mail/* $(ls "$root"/corpora/sample/spam/* | head -4); do
+    { printf '\007X-Sparsetext: spam\n x-sparsetext :ham\n'; cat "$f"; } > "seeds/passthrough/$(basename "$f")"
+done
+printf '\003Subject: old mac\rX-Sparsetext: ham\r\rbody\r' > seeds/passthrough/cr-only
 # svmlight and a model, from the release binary (built if missing).
 bin="$root/target/release/sparsetext"
 [ -x "$bin" ] || (cd "$root" && cargo build --release --quiet)

@@ -4,6 +4,7 @@ mod bad_input;
 mod cli;
 mod delivery;
 mod hostile;
+mod passthrough_model;
 mod properties;
 mod regression;
 mod solver;
