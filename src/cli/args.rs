@@ -103,7 +103,10 @@ Examples:
     Man(ManArgs),
 
     /// Turn a labeled mail corpus into an svmlight matrix and a vocabulary file.
-    #[command(after_help = "Examples:
+    #[command(after_help = "Labels come from names as for train; with no corpus, the bundled \
+sample (corpora/sample).
+
+Examples:
   sparsetext vectorize corpora/spamassassin -o matrix.svm --vocab vocab.txt
   sparsetext vectorize --ham Maildir/cur --spam spam.mbox -o m.svm --vocab v.txt")]
     Vectorize(VectorizeArgs),
