@@ -14,6 +14,7 @@ pub mod args;
 mod classify;
 mod eval;
 mod inspect;
+mod serve;
 mod train;
 mod vectorize;
 mod words;
@@ -36,6 +37,7 @@ pub fn run(cli: args::Cli) -> Result<ExitCode> {
         args::Command::Eval(args) => eval::run(args),
         args::Command::Inspect(args) => inspect::run(args),
         args::Command::Vectorize(args) => vectorize::run(args),
+        args::Command::Serve(args) => serve::run(args),
     }
 }
 
