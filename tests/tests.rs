@@ -2,7 +2,10 @@
 
 mod bad_input;
 mod cli;
+mod daemon;
 mod properties;
+mod serve;
+mod serve_abuse;
 mod solver;
 mod util;
 mod vectorize;

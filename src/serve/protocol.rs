@@ -503,6 +503,32 @@ mod tests {
         assert_eq!(h.content_length, Some(10_737_418_240));
     }
 
+    proptest::proptest! {
+        // The fuzz target's invariants (fuzz/fuzz_targets/serve_request.rs), on inputs
+        // near valid requests.
+        #[test]
+        fn any_bytes_give_a_head_more_or_a_refusal(
+            method in "(CHECK|PROCESS|TELL|PING|FROB) SPAMC/[0-9.]{1,4}",
+            lines in proptest::collection::vec("[A-Za-z-]{0,14}:? ?[ -~]{0,12}", 0..6),
+            cut in 0usize..200,
+            tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..8),
+        ) {
+            let mut bytes = format!("{method}\r\n{}\r\n", lines.join("\r\n")).into_bytes();
+            bytes.truncate(cut.max(1).min(bytes.len()));
+            bytes.extend_from_slice(&tail);
+            match parse_head(&bytes) {
+                Ok(Some((head, used))) => {
+                    proptest::prop_assert!(used <= bytes.len());
+                    let again = parse_head(&bytes[..used]).ok().flatten().map(|(h, _)| h);
+                    proptest::prop_assert_eq!(again, Some(head));
+                    proptest::prop_assert!(!matches!(parse_head(&bytes[..used - 1]), Ok(Some(_))));
+                }
+                Ok(None) => proptest::prop_assert!(bytes.len() < MAX_HEAD_BYTES),
+                Err(refusal) => proptest::prop_assert!(refusal.line().ends_with("\r\n")),
+            }
+        }
+    }
+
     #[test]
     fn answers_are_framed_as_spamd_frames_them() {
         assert_eq!(spam_field(true, 13.44, 5.0), "Spam: True ; 13.4 / 5.0");
