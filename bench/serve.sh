@@ -42,7 +42,7 @@ cleanup() {
 trap cleanup EXIT
 
 # Every k-th message of the corpus (ham and spam alike), sorted by path.
-find "$corpus" -type f ! -name cmds ! -name '.*' | sort >"$tmp/all"
+find "$corpus/" -type f ! -name cmds ! -name '.*' | sort >"$tmp/all"
 total=$(wc -l <"$tmp/all")
 step=$(( total > messages ? total / messages : 1 ))
 awk -v s="$step" 'NR % s == 0' "$tmp/all" | head -n "$messages" >"$tmp/files"
@@ -64,8 +64,8 @@ wait_for() { # PORT: until a TCP connection succeeds (60 s)
 serve_pid=$!
 pids+=("$serve_pid")
 wait_for "$port"
-ours=$(xargs -d '\n' "$load" --addr "127.0.0.1:$port" --label "sparsetext serve" \
-    --seconds "$seconds" --max-requests 1000000 <"$tmp/files")
+ours=$("$load" --list "$tmp/files" --addr "127.0.0.1:$port" --label "sparsetext serve" \
+    --seconds "$seconds" --max-requests 1000000)
 peak_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$serve_pid/status")
 kill -TERM "$serve_pid"
 wait "$serve_pid" || true
@@ -86,9 +86,9 @@ if [ "${NO_SPAMD:-0}" != 1 ]; then
         --min-children 2 --max-children 2 --min-spare 1 --max-spare 2 \
         -r "$tmp/spamd.pid" -s stderr -d 2>"$tmp/spamd.log"
     wait_for "$spamd_port"
-    theirs=$(xargs -d '\n' "$load" --addr "127.0.0.1:$spamd_port" \
+    theirs=$("$load" --list "$tmp/files" --addr "127.0.0.1:$spamd_port" \
         --label "spamd $(spamd --version | grep -o '[0-9][0-9.]*' | head -1)" \
-        --seconds "$spamd_seconds" --max-requests 100000 <"$tmp/files")
+        --seconds "$spamd_seconds" --max-requests 100000)
 fi
 
 report="### $(date -u +%Y-%m-%d) \`bench/serve.sh\`

@@ -37,7 +37,7 @@ pub fn run(cli: args::Cli) -> Result<ExitCode> {
         args::Command::Eval(args) => eval::run(args),
         args::Command::Inspect(args) => inspect::run(args),
         args::Command::Vectorize(args) => vectorize::run(args),
-        args::Command::Serve(args) => serve::run(args),
+        args::Command::Serve(args) => serve::run(args, cli.threads),
     }
 }
 

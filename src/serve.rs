@@ -94,6 +94,10 @@ pub struct Config {
     pub timeout: Duration,
     /// Features listed by `SYMBOLS` and `REPORT`.
     pub explain_top: usize,
+    /// Threads that score (0: one per core). Connections are served by their own
+    /// threads, but only these score, so that the analyzer's per-thread caches exist
+    /// once per core, not once per connection.
+    pub scoring_threads: usize,
 }
 
 impl Config {
@@ -110,6 +114,7 @@ impl Config {
             max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
             timeout: DEFAULT_TIMEOUT,
             explain_top: 10,
+            scoring_threads: 0,
         }
     }
 

@@ -11,7 +11,8 @@ use sparsetext::train;
 #[derive(Debug, Parser)]
 #[command(name = "sparsetext", version, about, long_about = None)]
 pub struct Cli {
-    /// Worker threads for parsing, tokenizing and cross-validation (default: all cores).
+    /// Worker threads for parsing, tokenizing, cross-validation and serve's scoring
+    /// (default: all cores).
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
 

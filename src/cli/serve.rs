@@ -15,8 +15,10 @@ use super::args::ServeArgs;
 const DEFAULT_LISTEN: &str = "127.0.0.1:783";
 
 /// Runs the command.
-pub fn run(args: ServeArgs) -> Result<ExitCode> {
-    let config = config(&args)?;
+/// `threads`: the global `--threads`, the number of scoring threads.
+pub fn run(args: ServeArgs, threads: Option<usize>) -> Result<ExitCode> {
+    let mut config = config(&args)?;
+    config.scoring_threads = threads.unwrap_or(0);
     init_logging(args.syslog)?;
     let server = Server::bind(&config)?;
     let terminate = server.terminate_flag();

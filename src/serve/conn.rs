@@ -287,16 +287,19 @@ fn serve(
         .into());
     }
     let scorer = shared.models.for_user(head.user.as_deref())?;
-    let judgement = if matches!(
+    let explain = matches!(
         head.method,
         Method::Symbols | Method::Report | Method::ReportIfSpam
-    ) {
-        let (score, features) = scorer.score_and_explain(&message, shared.explain_top);
-        let features = features.into_iter().map(|(t, c)| (t.to_string(), c));
-        Judgement::new(scorer.model(), &score, features.collect())
-    } else {
-        Judgement::new(scorer.model(), &scorer.score(&message), Vec::new())
-    };
+    );
+    let judgement = shared.scoring.install(|| {
+        if explain {
+            let (score, features) = scorer.score_and_explain(&message, shared.explain_top);
+            let features = features.into_iter().map(|(t, c)| (t.to_string(), c));
+            Judgement::new(scorer.model(), &score, features.collect())
+        } else {
+            Judgement::new(scorer.model(), &scorer.score(&message), Vec::new())
+        }
+    });
     let answer = answer(&head, &judgement, &message);
     stream
         .send(&answer, shared.timeout)
@@ -356,8 +359,8 @@ fn read_more(
     deadline: Instant,
     timeout: Duration,
 ) -> Result<usize, Failure> {
-    let mut chunk = [0u8; 64 * 1024];
-    let want = most.min(chunk.len());
+    let want = most.min(64 * 1024);
+    let old = buf.len();
     let timed_out = || {
         Failure::Refused(Refusal::new(
             Status::Timeout,
@@ -373,11 +376,11 @@ fn read_more(
             return Err(timed_out());
         }
         stream.set_read_timeout(Some(left)).map_err(Failure::Gone)?;
-        match stream.read(&mut chunk[..want]) {
-            Ok(n) => {
-                buf.extend_from_slice(&chunk[..n]);
-                return Ok(n);
-            }
+        buf.resize(old + want, 0);
+        let read = stream.read(&mut buf[old..]);
+        buf.truncate(old + *read.as_ref().unwrap_or(&0));
+        match read {
+            Ok(n) => return Ok(n),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e)
                 if matches!(

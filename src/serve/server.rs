@@ -43,6 +43,7 @@ pub(super) struct Shared {
     pub timeout: Duration,
     pub explain_top: usize,
     pub budget: Budget,
+    pub scoring: rayon::ThreadPool,
 }
 
 /// A bound, loaded server; [`Server::run`] serves until a signal stops it.
@@ -76,6 +77,11 @@ impl Server {
             Some(socket) => Some((bind_unix(socket)?, socket.path.clone())),
             None => None,
         };
+        let scoring = rayon::ThreadPoolBuilder::new()
+            .num_threads(config.scoring_threads)
+            .thread_name(|i| format!("score-{i}"))
+            .build()
+            .map_err(|e| Error::io("scoring threads", std::io::Error::other(e.to_string())))?;
         let allow = if config.allow.is_empty() {
             Cidr::loopback()
         } else {
@@ -88,6 +94,7 @@ impl Server {
                 timeout: config.timeout,
                 explain_top: config.explain_top,
                 budget: Budget::new(config.max_buffered_bytes),
+                scoring,
             }),
             tcp,
             unix,

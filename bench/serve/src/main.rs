@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! serve-load --addr 127.0.0.1:7830 --label sparsetext --levels 1,16,64 \
-//!     --seconds 10 --max-requests 200000 MESSAGE_FILE...
+//!     --seconds 10 --max-requests 200000 [--list FILE_OF_PATHS] [MESSAGE_FILE...]
 //! ```
 //!
 //! Prints one Markdown table row per level:
@@ -41,6 +41,12 @@ fn parse_args() -> Args {
         match a.as_str() {
             "--addr" => args.addr = value().parse().unwrap_or_else(|_| usage("bad --addr")),
             "--label" => args.label = value(),
+            "--list" => {
+                let list = value();
+                let text = std::fs::read_to_string(&list)
+                    .unwrap_or_else(|e| usage(&format!("{list}: {e}")));
+                args.files.extend(text.lines().filter(|l| !l.is_empty()).map(String::from));
+            }
             "--levels" => {
                 args.levels = value()
                     .split(',')
