@@ -67,9 +67,12 @@ wait_for "$port"
 ours=$("$load" --list "$tmp/files" --addr "127.0.0.1:$port" --label "sparsetext serve" \
     --seconds "$seconds" --max-requests 1000000)
 peak_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$serve_pid/status")
+# The server's own CPU time (user + system, clock ticks) per message served.
+ticks=$(awk '{print $14 + $15}' "/proc/$serve_pid/stat")
 kill -TERM "$serve_pid"
 wait "$serve_pid" || true
 logged=$(grep -c ' CHECK ' "$tmp/serve.log" || true)
+cpu_us=$(( ticks * 1000000 / $(getconf CLK_TCK) / (logged > 0 ? logged : 1) ))
 
 theirs=""
 if [ "${NO_SPAMD:-0}" != 1 ]; then
@@ -98,7 +101,7 @@ $(nproc) cores shared by the server, the load generator and other work; CHECK
 requests, one connection each; sparsetext ${seconds} s per level, spamd
 ${spamd_seconds} s per level (spamd --max-children 2, default rules, -L).
 Peak resident memory of sparsetext serve: $((peak_kb / 1024)) MB; its log has
-$logged request lines.
+$logged request lines (warm-ups included); its CPU time per message: $cpu_us µs.
 
 $header
 $ours

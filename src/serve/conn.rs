@@ -136,8 +136,10 @@ impl Drop for Reservation<'_> {
     }
 }
 
-/// Why a request got no regular answer.
+/// Why a request got no verdict.
 enum Failure {
+    /// `PING` or `SKIP`, answered.
+    Answered(Method),
     /// Answered with an error line.
     Refused(Refusal),
     /// The client went away or stopped reading.
@@ -170,6 +172,11 @@ pub(super) fn handle(conn: Conn, shared: &Shared) {
             accepted.elapsed().as_micros()
         ),
         Ok(None) => {}
+        Err(Failure::Answered(method)) => log::info!(
+            "{peer} {} us={}",
+            method.as_str(),
+            accepted.elapsed().as_micros()
+        ),
         Err(Failure::Refused(refusal)) => {
             log::warn!("{peer} refused: {refusal}");
             refuse(&mut stream, &refusal);
@@ -234,9 +241,9 @@ fn serve(
             stream
                 .send(protocol::pong().as_bytes(), shared.timeout)
                 .map_err(Failure::Gone)?;
-            return Ok(None);
+            return Err(Failure::Answered(Method::Ping));
         }
-        Method::Skip => return Ok(None),
+        Method::Skip => return Err(Failure::Answered(Method::Skip)),
         _ => {}
     }
     let max = shared.max_message_bytes;
