@@ -287,3 +287,48 @@ fn wait_until(ok: impl Fn() -> bool) {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn the_unix_socket_gets_its_mode_and_owner_and_tcp_clients_their_allow_list() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let id = |flag: &str| {
+        let out = std::process::Command::new("id").arg(flag).output().unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let owner = format!("{}:{}", id("-u"), id("-g"));
+    let d = Daemon::start(
+        model(),
+        &[
+            "--socket-mode",
+            "640",
+            "--socket-owner",
+            &owner,
+            "--allow",
+            "10.0.0.0/8",
+        ],
+    );
+    let meta = std::fs::metadata(&d.socket).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o7777, 0o640);
+    assert_eq!(format!("{}:{}", meta.uid(), meta.gid()), owner);
+    // Loopback is not in 10.0.0.0/8: closed without an answer, and logged.
+    assert_eq!(d.request("CHECK", "", &message("ham", 0)), b"");
+    d.wait_for_log("not in the allowed addresses");
+    // The Unix socket is not subject to the address list.
+    let mut s = std::os::unix::net::UnixStream::connect(&d.socket).unwrap();
+    s.write_all(&request("CHECK", "User: ann\r\n", &message("spam", 0)))
+        .unwrap();
+    s.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut s, &mut answer).unwrap();
+    assert!(answer.contains("Spam: True ; "), "{answer}");
+    // One log line per request: client, user, verdict, points, bytes, microseconds.
+    let line = d
+        .log()
+        .lines()
+        .find(|l| l.contains(" CHECK "))
+        .unwrap()
+        .to_string();
+    for field in ["unix user=ann CHECK spam ", "/5.0 p=", " bytes=", " us="] {
+        assert!(line.contains(field), "{field:?} in {line}");
+    }
+}
