@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 seconds=${1:-180}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(mail mbox svmlight model passthrough)
+[ ${#targets[@]} -gt 0 ] || targets=(mail mbox svmlight model passthrough serve_request)
 root=..
 
 command -v cargo-fuzz >/dev/null || {
@@ -23,7 +23,7 @@ command -v cargo-fuzz >/dev/null || {
 }
 
 # --- seeds -------------------------------------------------------------------
-rm -rf seeds && mkdir -p seeds/{mail,mbox,svmlight,model,passthrough}
+rm -rf seeds && mkdir -p seeds/{mail,mbox,svmlight,model,passthrough,serve_request}
 cp "$root"/corpora/sample/*/* "$root"/tests/data/mail/* "$root"/tests/data/model/* seeds/mail/
 # An mbox of a few sample messages, plus the mail seeds themselves.
 for f in $(ls "$root"/corpora/sample/ham/* | head -8) $(ls "$root"/corpora/sample/spam/* | head -8); do
@@ -52,6 +52,12 @@ cp "$tmp/s.model" seeds/model/sample.model
 size=$(stat -c %s "$tmp/s.model")
 { printf P; head -c $((size - 4)) "$tmp/s.model" | tail -c +21; } > seeds/model/payload
 cp "$root"/tests/data/model/* seeds/model/
+# Requests as spamc sends them, and a TELL.
+for m in CHECK SYMBOLS REPORT REPORT_IFSPAM PROCESS HEADERS; do
+    printf '%s SPAMC/1.5\r\nContent-length: 5\r\nUser: ann\r\n\r\nHello' "$m" > "seeds/serve_request/$m"
+done
+printf 'TELL SPAMC/1.5\r\nMessage-class: spam\r\nSet: local, remote\r\nCompress: zlib\r\n\r\n' > seeds/serve_request/TELL
+printf 'PING SPAMC/1.5\r\n\r\n' > seeds/serve_request/PING
 
 # --- fuzz ----------------------------------------------------------------------
 cargo +nightly fuzz build -O

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sparsetext::analyze::Analyzer;
 use sparsetext::corpus::{Corpus, Label, Skipped, Source};
-use sparsetext::model::Model;
 use sparsetext::vectorize::Analyzed;
 use sparsetext::{Error, Result};
 
@@ -18,6 +17,7 @@ mod escape;
 mod eval;
 mod inspect;
 mod model_path;
+mod serve;
 mod train;
 mod vectorize;
 mod words;
@@ -72,6 +72,7 @@ pub fn run(cli: args::Cli) -> Result<ExitCode> {
         args::Command::Vectorize(args) => vectorize::run(args),
         args::Command::Completions(args) => completions::completions(args),
         args::Command::Man(args) => completions::man(args),
+        args::Command::Serve(args) => serve::run(args, cli.threads),
     }
 }
 
@@ -130,14 +131,6 @@ pub fn print_sources(out: &mut impl std::io::Write, sources: &[Source]) -> std::
         )?;
     }
     Ok(())
-}
-
-/// The model at `path`, checked to score mail (its terms are tokens, not
-/// svmlight feature ids).
-pub fn load_mail_model(path: &Path) -> Result<Model> {
-    let model = Model::load(path)?;
-    model.check_scores_mail(path)?;
-    Ok(model)
 }
 
 /// Lists, reads and tokenizes the labeled corpus (progress bar on a

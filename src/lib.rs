@@ -55,6 +55,7 @@ pub mod mail;
 pub mod metrics;
 pub mod model;
 pub mod passthrough;
+pub mod serve;
 pub mod solver;
 pub mod svmlight;
 pub mod train;

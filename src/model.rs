@@ -320,6 +320,16 @@ impl Model {
         self.term_kind
     }
 
+    /// [`Model::load`], and [`Model::check_scores_mail`]: the model of a mail filter.
+    ///
+    /// # Errors
+    /// As both.
+    pub fn load_for_mail(path: &std::path::Path) -> Result<Model> {
+        let model = Model::load(path)?;
+        model.check_scores_mail(path)?;
+        Ok(model)
+    }
+
     /// Checks that the model can score mail: its terms are the analyzer's
     /// tokens, not bare feature ids.
     ///

@@ -2,11 +2,14 @@
 
 mod bad_input;
 mod cli;
+mod daemon;
 mod delivery;
 mod hostile;
 mod passthrough_model;
 mod properties;
 mod regression;
+mod serve;
+mod serve_abuse;
 mod solver;
 mod util;
 mod vectorize;

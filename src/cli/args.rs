@@ -11,8 +11,8 @@ use sparsetext::train;
 #[derive(Debug, Parser)]
 #[command(name = "sparsetext", version, about, long_about = None)]
 pub struct Cli {
-    /// Worker threads for reading, tokenizing and scoring mail, and for training's
-    /// cross-validation, 1 to 256 [default: one per core].
+    /// Worker threads for reading, tokenizing and scoring mail, training's
+    /// cross-validation and serve's scoring, 1 to 256 [default: one per core].
     #[arg(long, global = true, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
 
@@ -103,13 +103,98 @@ Examples:
     Man(ManArgs),
 
     /// Turn a labeled mail corpus into an svmlight matrix and a vocabulary file.
-    #[command(after_help = "Labels come from names as for train; with no corpus, the bundled \
+    #[command(
+        after_help = "Labels come from names as for train; with no corpus, the bundled \
 sample (corpora/sample).
 
 Examples:
   sparsetext vectorize corpora/spamassassin -o matrix.svm --vocab vocab.txt
-  sparsetext vectorize --ham Maildir/cur --spam spam.mbox -o m.svm --vocab v.txt")]
+  sparsetext vectorize --ham Maildir/cur --spam spam.mbox -o m.svm --vocab v.txt"
+    )]
     Vectorize(VectorizeArgs),
+
+    /// Serve mail servers: a daemon speaking spamd's SPAMC/SPAMD protocol 1.5.
+    #[command(
+        after_help = "Answers CHECK, SYMBOLS, REPORT, REPORT_IFSPAM, PROCESS, HEADERS, \
+PING and SKIP as spamd does (Spam: True ; S / 5.0, with S >= 5.0 exactly for spam); \
+TELL gets EX_UNAVAILABLE (69). A replaced model file, or SIGHUP, is loaded for new \
+requests; SIGTERM finishes the requests in flight and exits. One log line per request \
+(RUST_LOG=warn for fewer).
+
+Examples:
+  sparsetext serve -m models/spam.model --listen 127.0.0.1:783
+  sparsetext serve --socket /run/sparsetext.sock --socket-mode 660 --socket-owner root:mail
+  sparsetext serve --listen 0.0.0.0:783 --allow 192.168.0.0/16 --user-models /var/lib/sparsetext
+  spamc -c < message.eml        # prints 13.4/5.0, exit 1 for spam"
+    )]
+    Serve(ServeArgs),
+}
+
+/// `sparsetext serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub model: ModelArg,
+
+    /// TCP address to listen on (repeatable) [default: 127.0.0.1:783 unless --socket].
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Vec<std::net::SocketAddr>,
+
+    /// Unix socket to listen on (a stale one is replaced).
+    #[arg(long, value_name = "PATH")]
+    pub socket: Option<PathBuf>,
+
+    /// The Unix socket's permission bits, octal [default: as the umask leaves them].
+    #[arg(long, value_name = "MODE", requires = "socket", value_parser = parse_mode)]
+    pub socket_mode: Option<u32>,
+
+    /// The Unix socket's owner: USER, USER:GROUP or :GROUP, names or numbers.
+    #[arg(long, value_name = "USER[:GROUP]", requires = "socket")]
+    pub socket_owner: Option<String>,
+
+    /// Let TCP clients from this address block connect, e.g. 192.168.0.0/16
+    /// (repeatable) [default: loopback only].
+    #[arg(long, value_name = "CIDR")]
+    pub allow: Vec<sparsetext::serve::Cidr>,
+
+    /// Pick the model DIR/USER.model by the request's User header, falling back to the
+    /// default model when there is none.
+    #[arg(long, value_name = "DIR")]
+    pub user_models: Option<PathBuf>,
+
+    /// Refuse messages over N bytes with EX_DATAERR [default: 4194304 = 4 MiB].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_message_bytes: Option<u64>,
+
+    /// Connections served at once; more are answered EX_TEMPFAIL.
+    #[arg(long, value_name = "N", default_value_t = sparsetext::serve::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+
+    /// Bytes of requests and answers buffered at once; past it, EX_TEMPFAIL
+    /// [default: 268435456 = 256 MiB].
+    #[arg(long, value_name = "N")]
+    pub max_buffered_bytes: Option<usize>,
+
+    /// Seconds from connecting until a request must be complete, and for taking the answer.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+
+    /// How many features SYMBOLS and REPORT list.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub explain_top: usize,
+
+    /// Log to syslog (facility mail) instead of standard error.
+    #[arg(long)]
+    pub syslog: bool,
+}
+
+/// An octal permission mode such as `660` or `0o660`.
+fn parse_mode(s: &str) -> Result<u32, String> {
+    let digits = s.strip_prefix("0o").unwrap_or(s);
+    u32::from_str_radix(digits, 8)
+        .ok()
+        .filter(|&m| m <= 0o7777)
+        .ok_or_else(|| format!("{s:?} is not an octal mode such as 660"))
 }
 
 /// Where the labeled mail is.

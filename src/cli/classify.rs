@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 use serde_json::json;
 use sparsetext::corpus::{Corpus, Item, Skipped, looks_like_mail, read_capped};
-use sparsetext::model::{Score, Scorer, Verdict};
+use sparsetext::model::{Model, Score, Scorer, Verdict};
 use sparsetext::passthrough::{LineEnding, Stamper};
 use sparsetext::{Error, Result};
 
@@ -38,7 +38,7 @@ fn exit_code(verdict: Verdict) -> ExitCode {
 }
 
 fn load_scorer(args: &ClassifyArgs) -> Result<Scorer> {
-    let mut model = super::load_mail_model(&args.model.path()?)?;
+    let mut model = Model::load_for_mail(&args.model.path()?)?;
     if let Some((low, high)) = args.unsure {
         // The band decides; the threshold (for two-way measures) moves into it if outside.
         model.set_decision(model.threshold().max(low).min(high), Some((low, high)))?;

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde_json::json;
 use sparsetext::corpus::{Label, Skipped};
 use sparsetext::metrics::{Confusion, auc, recall_at_fpr};
-use sparsetext::model::Scorer;
+use sparsetext::model::{Model, Scorer};
 use sparsetext::{Error, Result};
 
 use super::args::EvalArgs;
@@ -20,7 +20,7 @@ const LOW_FPR: f64 = 0.005;
 /// Runs the command.
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let model_path = args.model.path()?;
-    let scorer = Scorer::new(super::load_mail_model(&model_path)?);
+    let scorer = Scorer::new(Model::load_for_mail(&model_path)?);
     let corpus = super::labeled_corpus(&args.corpus, false)?;
     let bar = super::progress(corpus.items.len(), "scoring");
     let truncated = AtomicUsize::new(0);
