@@ -17,6 +17,7 @@ mod completions;
 mod escape;
 mod eval;
 mod inspect;
+mod learn;
 mod model_path;
 mod train;
 mod vectorize;
@@ -69,6 +70,7 @@ pub fn run(cli: args::Cli) -> Result<ExitCode> {
         args::Command::Words(args) => words::run(args),
         args::Command::Eval(args) => eval::run(args),
         args::Command::Inspect(args) => inspect::run(args),
+        args::Command::Learn(args) => learn::run(args),
         args::Command::Vectorize(args) => vectorize::run(args),
         args::Command::Completions(args) => completions::completions(args),
         args::Command::Man(args) => completions::man(args),

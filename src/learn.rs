@@ -126,7 +126,7 @@ pub fn learn(
     let model_bytes = std::fs::read(model_path).map_err(|e| Error::io(model_path, e))?;
     let model = Model::from_bytes(&model_bytes, model_path)?;
     model.check_scores_mail(model_path)?;
-    let mut store = Store::open(&store_path, store::model_checksum(&model_bytes))?;
+    let mut store = Store::open(&store_path, Some(store::model_checksum(&model_bytes)))?;
     check_belongs(&store, &model, &store_path)?;
     store.recover()?;
     let mut notes = store.notes().to_vec();
@@ -288,13 +288,15 @@ pub fn testing_train(path: &Path) -> Result<()> {
     let analyzed = crate::vectorize::analyze(&corpus, &analyzer, &|| ());
     let set = TrainingSet::from_analyzed(&analyzed, &params)?;
     let trained = set.train(&params)?;
-    save_with_store(&trained.model, path, &analyzed, params.min_df())
+    save_with_store(&trained.model, path, &analyzed, params.min_df()).map(drop)
 }
 
 /// Saves `model` at `path` and, beside it, the store of the `analyzed` corpus it was
 /// trained on (terms in at least `min_df` messages become its columns on a refit),
 /// holding the store's lock. The model is written first: a kill between the two leaves
 /// a store that names another model, which [`learn`] refuses rather than misread.
+///
+/// Returns the messages in the store (a message given twice is there once).
 ///
 /// # Errors
 /// [`Error::Io`] writing either file.
@@ -303,7 +305,7 @@ pub fn save_with_store(
     path: &Path,
     analyzed: &crate::vectorize::Analyzed,
     min_df: u32,
-) -> Result<()> {
+) -> Result<usize> {
     let store_path = store::store_path(path);
     let _lock = StoreLock::acquire(&store_path)?;
     let bytes = model.to_bytes();
@@ -314,7 +316,8 @@ pub fn save_with_store(
         min_df,
     };
     let mut store = Store::from_analyzed(&store_path, header, analyzed);
-    store.write_all(store::model_checksum(&bytes))
+    store.write_all(store::model_checksum(&bytes))?;
+    Ok(store.len())
 }
 
 #[cfg(test)]

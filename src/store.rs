@@ -132,13 +132,14 @@ impl Store {
     }
 
     /// Reads the store at `path`, committed with the model whose bytes have checksum
-    /// `model_crc` (see the [module docs](self)). Nothing is written: [`Store::recover`]
+    /// `model_crc` (see the [module docs](self)); `None` takes the last commit, whatever
+    /// its model (training from the store alone). Nothing is written: [`Store::recover`]
     /// writes what recovery decided, under the lock.
     ///
     /// # Errors
     /// [`Error::Io`] reading it; [`Error::Store`] for a file that is not a store, of
     /// another format version, without a committed record, or committed with another model.
-    pub fn open(path: &Path, model_crc: u32) -> Result<Store> {
+    pub fn open(path: &Path, model_crc: Option<u32>) -> Result<Store> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let bad = |reason: String| Error::Store {
             path: path.to_path_buf(),
@@ -154,6 +155,11 @@ impl Store {
                 bytes.len() as u64 - at
             ));
         }
+        // A refusal says what was damaged, if anything: the likely cause.
+        let damage = match decoded.bad {
+            Some((at, why)) => format!(" ({why} at byte {at})"),
+            None => String::new(),
+        };
         let records = decoded.records;
         let last_commit = records
             .iter()
@@ -162,29 +168,26 @@ impl Store {
             .iter()
             .enumerate()
             .skip(last_commit.map_or(0, |i| i + 1))
-            .rfind(|(_, (r, _))| *r == Record::Prepare(model_crc))
+            .rfind(|(_, (r, _))| model_crc.is_some_and(|crc| *r == Record::Prepare(crc)))
             .map(|(i, _)| i);
         let (end, roll_forward) = match (prepared, last_commit) {
-            (Some(i), _) => (i, Some(model_crc)),
+            (Some(i), _) => (i, model_crc),
             (None, Some(i)) => {
                 let Record::Commit(crc) = records[i].0 else {
                     unreachable!("rposition found a commit")
                 };
-                if crc != model_crc {
-                    return Err(bad(
+                if model_crc.is_some_and(|m| m != crc) {
+                    return Err(bad(format!(
                         "belongs to another model (its last commit is not the model beside \
-                         it): train again to rewrite both"
-                            .into(),
-                    ));
+                         it){damage}: train again to rewrite both"
+                    )));
                 }
                 (i, None)
             }
             (None, None) => {
-                return Err(bad(
-                    "has no committed record (torn while it was first written?): train \
-                     again to rewrite it"
-                        .into(),
-                ));
+                return Err(bad(format!(
+                    "has no committed record{damage}: train again to rewrite it"
+                )));
             }
         };
         let keep = records[end].1;

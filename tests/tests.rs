@@ -4,6 +4,7 @@ mod bad_input;
 mod cli;
 mod delivery;
 mod hostile;
+mod learn;
 mod properties;
 mod regression;
 mod solver;

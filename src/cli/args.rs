@@ -102,6 +102,25 @@ Examples:
   sparsetext man --dir ~/.local/share/man/man1")]
     Man(ManArgs),
 
+    /// Learn messages as spam or ham (or forget them) and update the model from its store.
+    #[command(
+        after_help = "Adds the messages to the training store beside the model (spam.model -> \
+spam.store) with their label, or removes them, then refits the model at its lambda starting \
+from its weights (--cv K chooses lambda again). Learning a message again with the other \
+label relabels it; with the same label nothing changes. A message is known by a digest of \
+its content that ignores delivery headers (Received, Return-Path, X-Spam-*, X-Sparsetext, \
+Status, ...), so the copy moved out of Junk is the one that was filtered.
+
+Prints CHANGE<TAB>LABEL<TAB>NAME per message (added, relabeled, unchanged, forgotten, \
+not-found), then the refit. Concurrent runs take turns on the store's lock.
+
+Examples:
+  sparsetext learn --spam ~/Maildir/.Junk/cur/1733.M1.host:2,S
+  sparsetext learn -m ~/spam.model --ham - < message.eml
+  sparsetext learn --forget message.eml --verbose"
+    )]
+    Learn(LearnArgs),
+
     /// Turn a labeled mail corpus into an svmlight matrix and a vocabulary file.
     #[command(after_help = "Examples:
   sparsetext vectorize corpora/spamassassin -o matrix.svm --vocab vocab.txt
@@ -412,9 +431,47 @@ pub struct TrainArgs {
     #[arg(long, value_name = "LOW,HIGH", value_parser = parse_band)]
     pub unsure: Option<(f64, f64)>,
 
+    /// Do not write the training store beside the model (spam.model -> spam.store) that
+    /// `learn` needs.
+    #[arg(long)]
+    pub no_store: bool,
+
+    /// Train from a training store alone (its analyzer, scheme and min-df), lambda
+    /// chosen by cross-validation unless --lambda.
+    #[arg(long, value_name = "STORE", conflicts_with_all = ["corpus", "ham", "spam", "svmlight"])]
+    pub from_store: Option<PathBuf>,
+
     /// How many words of each sign to print after training.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
+}
+
+/// `sparsetext learn`.
+#[derive(Debug, Args)]
+pub struct LearnArgs {
+    #[command(flatten)]
+    pub model: ModelArg,
+
+    /// Learn as spam: a folder, an mbox, a message file, or - for stdin.
+    #[arg(long, value_name = "PATH")]
+    pub spam: Vec<PathBuf>,
+
+    /// Learn as ham: a folder, an mbox, a message file, or - for stdin.
+    #[arg(long, value_name = "PATH")]
+    pub ham: Vec<PathBuf>,
+
+    /// Forget: remove these messages from the store.
+    #[arg(long, value_name = "PATH")]
+    pub forget: Vec<PathBuf>,
+
+    /// Choose lambda again by K-fold cross-validation (slower; the decision rule is kept).
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(2..))]
+    pub cv: Option<u64>,
+
+    /// Say what changed: each message's p(spam) before and after, the words that
+    /// entered or left the model.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// `sparsetext classify`.

@@ -44,7 +44,7 @@ fn terms_of(store: &Store) -> Vec<Vec<(String, u32)>> {
 #[test]
 fn add_relabel_forget_and_idempotence_survive_a_reopen() {
     let (_dir, path, model) = two_messages();
-    let mut store = Store::open(&path, model_checksum(b"m1")).unwrap();
+    let mut store = Store::open(&path, Some(model_checksum(b"m1"))).unwrap();
     assert!(store.notes().is_empty());
     assert_eq!(store.class_counts(), (1, 1));
     assert_eq!(
@@ -70,7 +70,7 @@ fn add_relabel_forget_and_idempotence_survive_a_reopen() {
     );
     store.commit(b"m2", &model).unwrap();
     assert_eq!(std::fs::read(&model).unwrap(), b"m2");
-    let again = Store::open(&path, model_checksum(b"m2")).unwrap();
+    let again = Store::open(&path, Some(model_checksum(b"m2"))).unwrap();
     assert!(again.notes().is_empty());
     assert_eq!(again.class_counts(), (1, 1));
     assert_eq!(again.label(&[2; 16]), Some(true));
@@ -84,7 +84,7 @@ fn add_relabel_forget_and_idempotence_survive_a_reopen() {
         ]
     );
     // The old model's checksum no longer opens it: the store belongs to the new one.
-    let err = Store::open(&path, model_checksum(b"m1")).unwrap_err();
+    let err = Store::open(&path, Some(model_checksum(b"m1"))).unwrap_err();
     assert!(
         err.to_string().contains("belongs to another model"),
         "{err}"
@@ -94,7 +94,7 @@ fn add_relabel_forget_and_idempotence_survive_a_reopen() {
 #[test]
 fn compaction_keeps_the_messages_and_drops_the_rest() {
     let (_dir, path, model) = two_messages();
-    let mut store = Store::open(&path, model_checksum(b"m1")).unwrap();
+    let mut store = Store::open(&path, Some(model_checksum(b"m1"))).unwrap();
     for round in 0..5 {
         store.learn([1; 16], Some(round % 2 == 0), &[("cash", 1)]);
         store.commit(b"m1", &model).unwrap();
@@ -105,7 +105,7 @@ fn compaction_keeps_the_messages_and_drops_the_rest() {
     store.write_all(model_checksum(b"m1")).unwrap();
     assert_eq!(store.dead_records(), 0);
     assert!(std::fs::metadata(&path).unwrap().len() < before);
-    let again = Store::open(&path, model_checksum(b"m1")).unwrap();
+    let again = Store::open(&path, Some(model_checksum(b"m1"))).unwrap();
     assert_eq!(terms_of(&again), expected);
     assert_eq!(again.label(&[1; 16]), Some(true));
 }
@@ -114,7 +114,7 @@ fn compaction_keeps_the_messages_and_drops_the_rest() {
 fn a_torn_or_unfinished_tail_is_rolled_back_and_reported() {
     let (_dir, path, model) = two_messages();
     let committed = std::fs::read(&path).unwrap();
-    let mut store = Store::open(&path, model_checksum(b"m1")).unwrap();
+    let mut store = Store::open(&path, Some(model_checksum(b"m1"))).unwrap();
     store.learn([5; 16], Some(true), &[("pills", 3)]);
     store.commit(b"m2", &model).unwrap();
     let full = std::fs::read(&path).unwrap();
@@ -123,7 +123,7 @@ fn a_torn_or_unfinished_tail_is_rolled_back_and_reported() {
     std::fs::write(&model, b"m1").unwrap();
     for cut in committed.len() + 1..full.len() {
         std::fs::write(&path, &full[..cut]).unwrap();
-        let mut store = Store::open(&path, model_checksum(b"m1")).unwrap();
+        let mut store = Store::open(&path, Some(model_checksum(b"m1"))).unwrap();
         assert_eq!(store.len(), 2, "cut at {cut}");
         assert_eq!(store.label(&[5; 16]), None);
         assert!(!store.notes().is_empty(), "cut at {cut}: nothing reported");
@@ -138,12 +138,12 @@ fn a_torn_or_unfinished_tail_is_rolled_back_and_reported() {
         commit.len()
     };
     std::fs::write(&path, &full[..prepared]).unwrap();
-    let mut store = Store::open(&path, model_checksum(b"m2")).unwrap();
+    let mut store = Store::open(&path, Some(model_checksum(b"m2"))).unwrap();
     assert_eq!(store.label(&[5; 16]), Some(true));
     store.recover().unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), full);
     assert!(
-        Store::open(&path, model_checksum(b"m2"))
+        Store::open(&path, Some(model_checksum(b"m2")))
             .unwrap()
             .notes()
             .is_empty()
@@ -155,12 +155,12 @@ fn foreign_and_empty_files_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.store");
     std::fs::write(&path, b"From a@b\nSubject: x\n\nhi\n").unwrap();
-    let err = Store::open(&path, 0).unwrap_err().to_string();
+    let err = Store::open(&path, Some(0)).unwrap_err().to_string();
     assert!(err.contains("not a sparsetext training store"), "{err}");
     let mut bytes = record::preamble();
     record::encode(&Record::Header(header()), &mut bytes);
     std::fs::write(&path, &bytes).unwrap();
-    let err = Store::open(&path, 0).unwrap_err().to_string();
+    let err = Store::open(&path, Some(0)).unwrap_err().to_string();
     assert!(err.contains("no committed record"), "{err}");
 }
 
