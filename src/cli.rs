@@ -19,6 +19,7 @@ mod eval;
 mod inspect;
 mod learn;
 mod model_path;
+mod online;
 mod train;
 mod vectorize;
 mod words;

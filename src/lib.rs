@@ -55,6 +55,7 @@ pub mod learn;
 pub mod mail;
 pub mod metrics;
 pub mod model;
+pub mod online;
 pub mod passthrough;
 pub mod solver;
 pub mod store;

@@ -134,7 +134,7 @@ pub use path::{Path, fit_path, lambda_grid};
 
 use crate::error::Result;
 use identical_columns::IdenticalColumns;
-pub(crate) use problem::check_lambda;
+pub use problem::check_lambda;
 use problem::{Problem, State};
 use solve::{Work, solve};
 

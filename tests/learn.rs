@@ -267,3 +267,48 @@ fn train_from_the_store_alone() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(changes(&stdout(&out)), ["unchanged"]);
 }
+
+#[test]
+fn eval_online_replays_in_date_order_and_prints_the_figures() {
+    let dir = trained();
+    let sample = crate::util::sample();
+    let sample = sample.to_str().unwrap();
+    let out = dir.run(&[
+        "eval",
+        "--online",
+        "-m",
+        "s.model",
+        sample,
+        "--refit-every",
+        "25",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    for key in [
+        "auc",
+        "one_minus_auc_pct",
+        "fpr",
+        "fnr",
+        "messages",
+        "seconds",
+        "refit_every",
+        "curve",
+    ] {
+        assert!(v.get(key).is_some(), "{key} missing: {v}");
+    }
+    assert_eq!(v["messages"], 520);
+    assert_eq!(v["refit_every"], 25);
+    assert!(v["auc"].as_f64().unwrap() > 0.9, "{v}");
+    assert_eq!(v["curve"][0]["messages"], 500);
+    let out = dir.run(&["eval", "--online", "-m", "s.model", sample, "--on-error"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("learned (on error)") && text.contains("1-AUC"),
+        "{text}"
+    );
+    // --on-error and --refit-every belong to --online.
+    let out = dir.run(&["eval", "-m", "s.model", sample, "--on-error"]);
+    assert_eq!(out.status.code(), Some(3));
+}

@@ -78,7 +78,8 @@ Examples:
 Examples:
   sparsetext eval corpora/spamassassin/spam_2 corpora/spamassassin/hard_ham
   sparsetext eval corpora/spamassassin
-  sparsetext eval --ham ham/ --spam spam.mbox --json"
+  sparsetext eval --ham ham/ --spam spam.mbox --json
+  sparsetext eval --online corpora/spamassassin --refit-every 10"
     )]
     Eval(EvalArgs),
 
@@ -536,6 +537,31 @@ pub struct EvalArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+
+    /// Replay the messages in date order, each classified and then learned with its
+    /// label (the TREC spam track's online evaluation). The model gives the analyzer,
+    /// scheme, lambda, alpha and threshold; its weights are not used: the filter
+    /// starts empty.
+    #[arg(long)]
+    pub online: bool,
+
+    /// With --online: learn only the misclassified messages and those scored
+    /// between 0.2 and 0.8.
+    #[arg(long, requires = "online")]
+    pub on_error: bool,
+
+    /// With --online: refit after every K messages learned.
+    #[arg(long, value_name = "K", default_value_t = 1, requires = "online",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub refit_every: u64,
+
+    /// With --online: the lambda to refit at [default: the model's].
+    #[arg(long, requires = "online")]
+    pub lambda: Option<f64>,
+
+    /// With --online: terms in fewer messages learned so far are left out.
+    #[arg(long, value_name = "N", default_value_t = train::DEFAULT_MIN_DF, requires = "online")]
+    pub min_df: u32,
 }
 
 /// `sparsetext inspect`.
