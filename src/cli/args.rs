@@ -559,6 +559,11 @@ pub struct EvalArgs {
     #[arg(long, requires = "online")]
     pub lambda: Option<f64>,
 
+    /// With --online: write LABEL<TAB>P_SPAM<TAB>NAME per message, in replay order,
+    /// the score given before it was learned (for replaying other filters the same way).
+    #[arg(long, value_name = "FILE", requires = "online")]
+    pub scores: Option<std::path::PathBuf>,
+
     /// With --online: terms in fewer messages learned so far are left out.
     #[arg(long, value_name = "N", default_value_t = train::DEFAULT_MIN_DF, requires = "online")]
     pub min_df: u32,

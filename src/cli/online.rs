@@ -16,6 +16,9 @@ use super::{outln, stdout_error};
 /// Runs `eval --online`.
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let model_path = args.model.path()?;
+    if let Some(path) = &args.scores {
+        sparsetext::atomic::check_target(path)?;
+    }
     let model = super::load_mail_model(&model_path)?;
     let mut corpus = super::labeled_corpus(&args.corpus, false)?;
     let undated = online::sort_by_date(&mut corpus);
@@ -45,6 +48,21 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         unsure: (0.2, 0.8),
     };
     let report = online::replay(&analyzed, &params)?;
+    if let Some(path) = &args.scores {
+        let io = |e| sparsetext::Error::io(path, e);
+        let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+        for ((name, label), p) in analyzed
+            .names
+            .iter()
+            .zip(&analyzed.labels)
+            .zip(&report.scores)
+        {
+            let label = label.map_or_else(|| "-".to_string(), |l| l.to_string());
+            let name = super::escape::escape_name(name.as_bytes());
+            writeln!(file, "{label}\t{p:.6}\t{name}").map_err(io)?;
+        }
+        file.flush().map_err(io)?;
+    }
     let mut out = super::stdout();
     let one_minus = report.auc.map(|a| 100.0 * (1.0 - a));
     if args.json {
