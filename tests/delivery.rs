@@ -443,3 +443,52 @@ fn the_imapsieve_scripts_learn_a_message_moved_into_and_out_of_junk() {
     sieve_test(&ham_script);
     assert!(label_is("ham"), "moved out of Junk: learned as ham");
 }
+
+/// The README's cron line for the spam that got through: run as cron would run
+/// its command (by `sh`, `~` the user's home), twice: the second run changes nothing.
+#[test]
+fn the_cron_line_learns_the_missed_spam_folder_once() {
+    let dir = Dir::new();
+    let home = dir.path("home");
+    let model = home.join(".local/share/sparsetext/spam.model");
+    std::fs::create_dir_all(model.parent().unwrap()).unwrap();
+    let out = dir.run(&["train", "--lambda", "0.003", "-o", model.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let missed = home.join("Maildir/.Missed-spam");
+    std::fs::create_dir_all(missed.join("new")).unwrap();
+    std::fs::create_dir_all(missed.join("cur")).unwrap();
+    std::fs::write(
+        missed.join("new/1.eml"),
+        "From: a@example.com\nSubject: zanzibar cruise\n\nzanzibar cruise offer\n",
+    )
+    .unwrap();
+    let line = readme_block("crontab");
+    let command: String = line
+        .trim()
+        .splitn(6, ' ')
+        .nth(5)
+        .expect("five schedule fields, then the command")
+        .replace(" >/dev/null", "");
+    let bin = Path::new(env!("CARGO_BIN_EXE_sparsetext"))
+        .parent()
+        .unwrap();
+    let run = || {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(&command)
+            .env("HOME", &home)
+            .env_remove("SPARSETEXT_MODEL")
+            .env_remove("XDG_DATA_HOME")
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .current_dir(&home)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{command}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = run();
+    assert!(first.starts_with("added\tspam\t"), "{first}");
+    let second = run();
+    assert!(second.starts_with("unchanged\tspam\t"), "{second}");
+    assert!(second.contains("model:       unchanged"), "{second}");
+}
