@@ -16,7 +16,9 @@ mod completions;
 mod escape;
 mod eval;
 mod inspect;
+mod learn;
 mod model_path;
+mod online;
 mod serve;
 mod train;
 mod vectorize;
@@ -69,6 +71,7 @@ pub fn run(cli: args::Cli) -> Result<ExitCode> {
         args::Command::Words(args) => words::run(args),
         args::Command::Eval(args) => eval::run(args),
         args::Command::Inspect(args) => inspect::run(args),
+        args::Command::Learn(args) => learn::run(args),
         args::Command::Vectorize(args) => vectorize::run(args),
         args::Command::Completions(args) => completions::completions(args),
         args::Command::Man(args) => completions::man(args),

@@ -76,6 +76,16 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+
+    /// A training store is torn beyond its committed records, corrupt, or does not belong
+    /// to the model beside it.
+    #[error("{}: {reason}", path.display())]
+    Store {
+        /// The store file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl Error {

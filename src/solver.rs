@@ -134,7 +134,7 @@ pub use path::{Path, fit_path, lambda_grid};
 
 use crate::error::Result;
 use identical_columns::IdenticalColumns;
-pub(crate) use problem::check_lambda;
+pub use problem::check_lambda;
 use problem::{Problem, State};
 use solve::{Work, solve};
 
@@ -164,6 +164,44 @@ impl<'a> Solver<'a> {
     /// lambda_max for this problem.
     pub fn lambda_max(&self, alpha: f64) -> f64 {
         self.prob.lambda_max(alpha)
+    }
+
+    /// Starts the next fit from `intercept` and the `(feature, weight)` pairs (features
+    /// in range, each once): a model refitted on a little more or less data is next to
+    /// its answer (warm start, as along a path: Friedman, Hastie and Tibshirani 2010,
+    /// section 2.5). The fit's certificate is computed as from any start.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`](crate::Error::InvalidParam) for a feature out of range or a
+    /// value that is not finite.
+    pub fn warm_start(&mut self, intercept: f64, weights: &[(u32, f64)]) -> Result<()> {
+        let p = self.prob.x.cols();
+        let bad = |value: String, reason: &str| crate::Error::InvalidParam {
+            name: "warm start",
+            value,
+            reason: reason.into(),
+        };
+        if !intercept.is_finite() {
+            return Err(bad(intercept.to_string(), "the intercept must be finite"));
+        }
+        let mut w = vec![0.0; p];
+        for &(j, v) in weights {
+            if j as usize >= p || !v.is_finite() {
+                return Err(bad(
+                    format!("({j}, {v})"),
+                    &format!("features below {p}, finite weights"),
+                ));
+            }
+            w[j as usize] = v;
+        }
+        let nonzero: Vec<(u32, f64)> = weights.iter().copied().filter(|w| w.1 != 0.0).collect();
+        self.state.eta = self.prob.x.margins(intercept, &nonzero);
+        self.state.b0 = intercept;
+        self.state.w = w;
+        // The solver keeps every non-zero weight in its working set.
+        let features: Vec<u32> = nonzero.iter().map(|&(j, _)| j).collect();
+        self.work.working_set.add(&features);
+        Ok(())
     }
 
     /// Fits at `lambda`, starting from the previous solution.

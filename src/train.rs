@@ -227,16 +227,39 @@ impl TrainingSet {
     /// [`Error::InvalidParam`] for a fixed lambda that is negative or not finite, or more
     /// folds than messages.
     pub fn train(&self, params: &ValidTrainParams) -> Result<Trained> {
+        self.train_from(params, None)
+    }
+
+    /// As [`TrainingSet::train`]; with a fixed lambda and a model `start`, the fit starts
+    /// from the model's weights (its terms that are columns here) instead of coming down a
+    /// path from lambda_max: a refit on a little more or less mail is next to its answer.
+    /// The new model names its lambda and decision rules as `start` did.
+    ///
+    /// # Errors
+    /// As [`TrainingSet::train`].
+    pub fn train_from(&self, params: &ValidTrainParams, start: Option<&Model>) -> Result<Trained> {
         let design = Design::from_csr(&self.data.x)?;
         let y = &self.data.y;
         let mut warnings = Vec::new();
-        let (fit, lambda_rule, cv) = match params.lambda() {
-            Some(lambda) => (
+        let (fit, lambda_rule, cv) = match (params.lambda(), start) {
+            (Some(lambda), Some(start)) => {
+                let mut solver = Solver::new(&design, y, None)?;
+                let weights: Vec<(u32, f64)> = (start.terms().iter().zip(start.weights()))
+                    .filter_map(|(term, &w)| Some((self.vocab.id(term)?, f64::from(w))))
+                    .collect();
+                solver.warm_start(start.intercept(), &weights)?;
+                (
+                    solver.fit(lambda, params.solver())?,
+                    start.summary().lambda_rule.clone(),
+                    None,
+                )
+            }
+            (Some(lambda), None) => (
                 fit_fixed(&design, y, lambda, params.solver())?,
                 FIXED_LAMBDA_RULE.to_string(),
                 None,
             ),
-            None => {
+            (None, _) => {
                 let folds = params.folds();
                 let seed = params.seed();
                 let result =
@@ -286,7 +309,12 @@ impl TrainingSet {
 
         let (spam, ham) = self.class_counts();
         let mut summary = TrainingSummary::new(spam as u64, ham as u64, &lambda_rule);
-        summary.decision_rule = decision.rule;
+        summary.decision_rule = match start {
+            Some(start) if matches!(params.decision(), DecisionRule::Given { .. }) => {
+                start.summary().decision_rule.clone()
+            }
+            _ => decision.rule,
+        };
         if let Some(unix_seconds) = params.date() {
             summary = summary.dated_at(unix_seconds);
         }

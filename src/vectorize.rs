@@ -36,6 +36,7 @@ use crate::analyze::Analyzer;
 use crate::corpus::{Corpus, Label, Skipped};
 use crate::dataset::{Dataset, Scheme};
 use crate::error::{Error, Result};
+use crate::store::{Digest, digest};
 use crate::vocab::{Interner, TermCounts, TermList, TokenCounter, Vocabulary};
 
 /// The messages of a corpus, tokenized and counted.
@@ -50,6 +51,9 @@ pub struct Analyzed {
     pub names: Vec<String>,
     /// Each kept message's label, when known.
     pub labels: Vec<Option<Label>>,
+    /// Each kept message's digest, its identity in a training store
+    /// ([`crate::store::digest`]).
+    pub digests: Vec<Digest>,
     /// Files passed over (while listing, or because they are not mail), with reasons.
     pub skipped: Vec<Skipped>,
     /// Messages cut for tokenizing at the analyzer's text cap
@@ -67,6 +71,7 @@ enum Outcome {
         /// The worker whose [`Interner`] the ids refer to.
         worker: usize,
         counts: Box<[(u32, u32)]>,
+        digest: Digest,
         truncated: bool,
         cut: bool,
         bytes: u64,
@@ -98,6 +103,7 @@ pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -
                     let notes = analyzer.tokenize(&bytes, &mut |token| counter.push(token));
                     Outcome::Kept {
                         worker,
+                        digest: digest(&bytes),
                         counts: counter.finish(),
                         truncated: notes.truncated,
                         cut: bytes.truncated,
@@ -139,12 +145,14 @@ pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -
         match outcome {
             Outcome::Kept {
                 counts,
+                digest,
                 truncated,
                 cut,
                 bytes,
                 ..
             } => {
                 analyzed.docs.push(counts);
+                analyzed.digests.push(digest);
                 analyzed.names.push(item.name.clone());
                 analyzed.labels.push(item.label);
                 analyzed.truncated += usize::from(truncated);
@@ -197,6 +205,39 @@ impl Analyzed {
                 )
             })
             .collect()
+    }
+
+    /// An analyzed corpus of no message over `terms` (sorted, distinct), for
+    /// [`Analyzed::push_doc`].
+    pub(crate) fn from_terms(terms: TermList) -> Analyzed {
+        Analyzed {
+            terms,
+            ..Analyzed::default()
+        }
+    }
+
+    /// Appends a message given as `(term id, count)` pairs over the terms.
+    pub(crate) fn push_doc(
+        &mut self,
+        name: String,
+        label: Label,
+        digest: Digest,
+        doc: Box<[(u32, u32)]>,
+    ) {
+        self.docs.push(doc);
+        self.names.push(name);
+        self.labels.push(Some(label));
+        self.digests.push(digest);
+    }
+
+    /// The terms, indexed by id, sorted.
+    pub(crate) fn terms(&self) -> &TermList {
+        &self.terms
+    }
+
+    /// Each kept message's `(term id, count)` pairs.
+    pub(crate) fn docs(&self) -> &[Box<[(u32, u32)]>] {
+        &self.docs
     }
 
     /// Fits the vocabulary (terms in at least `min_df` messages) and builds the

@@ -338,3 +338,157 @@ fn the_sieve_script_files_spam_and_keeps_every_message_whole() {
         out
     });
 }
+
+/// contrib/imapsieve's Sieve scripts run by `sieve-test` with Dovecot's
+/// `vnd.dovecot.pipe` (sieve_extprograms), piping the message to the real
+/// learn-spam.sh / learn-ham.sh. `sieve-test` has no IMAP session, so the
+/// scripts' `imapsieve` capability is dropped from their `require` (the IMAP
+/// plugin only decides when they run); everything else runs as Dovecot runs it.
+#[test]
+fn the_imapsieve_scripts_learn_a_message_moved_into_and_out_of_junk() {
+    if !external("sieve-test", "dovecot-sieve") {
+        return;
+    }
+    let dir = Dir::new();
+    let home = dir.path("home");
+    let data = home.join(".local/share/sparsetext");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::create_dir_all(home.join("Maildir")).unwrap();
+    let model = data.join("spam.model");
+    let out = dir.run(&["train", "--lambda", "0.003", "-o", model.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let contrib = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/imapsieve");
+    let bin = dir.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let exe = bin.join("sparsetext");
+    std::fs::copy(env!("CARGO_BIN_EXE_sparsetext"), &exe).unwrap();
+    for script in ["learn-spam.sh", "learn-ham.sh"] {
+        let text = std::fs::read_to_string(contrib.join(script)).unwrap();
+        let text = text.replace("exec sparsetext ", &format!("exec {} ", exe.display()));
+        let path = dir.write(&format!("bin/{script}"), text);
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+    }
+    let sieve = |name: &str| {
+        let text = std::fs::read_to_string(contrib.join(name)).unwrap();
+        dir.write(name, text.replace(", \"imapsieve\"", ""))
+    };
+    let (spam_script, ham_script) = (sieve("report-spam.sieve"), sieve("report-ham.sieve"));
+    let (uid, gid) = if is_root() {
+        ("nobody".to_string(), "nogroup".to_string())
+    } else {
+        let id = |flag: &str| {
+            let out = Command::new("id").arg(flag).output().unwrap();
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        };
+        (id("-u"), id("-g"))
+    };
+    let conf = dir.write(
+        "dovecot.conf",
+        format!(
+            "mail_location = maildir:{home}/Maildir\nmail_uid = {uid}\nmail_gid = {gid}\n\
+             first_valid_uid = 0\nfirst_valid_gid = 0\nplugin {{\n\
+             sieve_plugins = sieve_extprograms\n\
+             sieve_extensions = +vnd.dovecot.pipe +vnd.dovecot.environment\n\
+             sieve_pipe_bin_dir = {bin}\n}}\n",
+            home = home.display(),
+            bin = bin.display()
+        ),
+    );
+    let message = dir.write(
+        "moved.eml",
+        "From: a@example.com\nSubject: zanzibar cruise\n\nzanzibar cruise offer today\n",
+    );
+    if is_root() {
+        let status = Command::new("chmod")
+            .args(["-R", "a+rX"])
+            .arg(dir.path("."))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let status = Command::new("chown")
+            .args(["-R", "nobody:nogroup"])
+            .arg(&home)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let location = format!("maildir:{}/Maildir", home.display());
+    let sieve_test = |script: &Path| {
+        let out = Command::new("sieve-test")
+            .env("HOME", &home)
+            .current_dir(&home)
+            .args(["-c", conf.to_str().unwrap(), "-e", "-l", &location])
+            .arg(script)
+            .arg(&message)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("final result: success"),
+            "{}",
+            stderr(&out)
+        );
+    };
+    // What the store says of the message: learning it as spam again is "unchanged"
+    // only if it is there as spam.
+    let label_is = |label: &str| {
+        let flag = format!("--{label}");
+        let out = dir.run(&["learn", "-m", model.to_str().unwrap(), &flag, "moved.eml"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).starts_with("unchanged")
+    };
+    sieve_test(&spam_script);
+    assert!(label_is("spam"), "moved into Junk: learned as spam");
+    sieve_test(&ham_script);
+    assert!(label_is("ham"), "moved out of Junk: learned as ham");
+}
+
+/// The README's cron line for the spam that got through: run as cron would run
+/// its command (by `sh`, `~` the user's home), twice: the second run changes nothing.
+#[test]
+fn the_cron_line_learns_the_missed_spam_folder_once() {
+    let dir = Dir::new();
+    let home = dir.path("home");
+    let model = home.join(".local/share/sparsetext/spam.model");
+    std::fs::create_dir_all(model.parent().unwrap()).unwrap();
+    let out = dir.run(&["train", "--lambda", "0.003", "-o", model.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let missed = home.join("Maildir/.Missed-spam");
+    std::fs::create_dir_all(missed.join("new")).unwrap();
+    std::fs::create_dir_all(missed.join("cur")).unwrap();
+    std::fs::write(
+        missed.join("new/1.eml"),
+        "From: a@example.com\nSubject: zanzibar cruise\n\nzanzibar cruise offer\n",
+    )
+    .unwrap();
+    let line = readme_block("crontab");
+    let command: String = line
+        .trim()
+        .splitn(6, ' ')
+        .nth(5)
+        .expect("five schedule fields, then the command")
+        .replace(" >/dev/null", "");
+    let bin = Path::new(env!("CARGO_BIN_EXE_sparsetext"))
+        .parent()
+        .unwrap();
+    let run = || {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(&command)
+            .env("HOME", &home)
+            .env_remove("SPARSETEXT_MODEL")
+            .env_remove("XDG_DATA_HOME")
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .current_dir(&home)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{command}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = run();
+    assert!(first.starts_with("added\tspam\t"), "{first}");
+    let second = run();
+    assert!(second.starts_with("unchanged\tspam\t"), "{second}");
+    assert!(second.contains("model:       unchanged"), "{second}");
+}

@@ -5,6 +5,7 @@ mod cli;
 mod daemon;
 mod delivery;
 mod hostile;
+mod learn;
 mod passthrough_model;
 mod properties;
 mod regression;

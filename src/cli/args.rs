@@ -78,7 +78,8 @@ Examples:
 Examples:
   sparsetext eval corpora/spamassassin/spam_2 corpora/spamassassin/hard_ham
   sparsetext eval corpora/spamassassin
-  sparsetext eval --ham ham/ --spam spam.mbox --json"
+  sparsetext eval --ham ham/ --spam spam.mbox --json
+  sparsetext eval --online corpora/spamassassin --refit-every 10"
     )]
     Eval(EvalArgs),
 
@@ -101,6 +102,25 @@ Examples:
   sparsetext man | man -l -
   sparsetext man --dir ~/.local/share/man/man1")]
     Man(ManArgs),
+
+    /// Learn messages as spam or ham (or forget them) and update the model from its store.
+    #[command(
+        after_help = "Adds the messages to the training store beside the model (spam.model -> \
+spam.store) with their label, or removes them, then refits the model at its lambda starting \
+from its weights (--cv K chooses lambda again). Learning a message again with the other \
+label relabels it; with the same label nothing changes. A message is known by a digest of \
+its content that ignores delivery headers (Received, Return-Path, X-Spam-*, X-Sparsetext, \
+Status, ...), so the copy moved out of Junk is the one that was filtered.
+
+Prints CHANGE<TAB>LABEL<TAB>NAME per message (added, relabeled, unchanged, forgotten, \
+not-found), then the refit. Concurrent runs take turns on the store's lock.
+
+Examples:
+  sparsetext learn --spam ~/Maildir/.Junk/cur/1733.M1.host:2,S
+  sparsetext learn -m ~/spam.model --ham - < message.eml
+  sparsetext learn --forget message.eml --verbose"
+    )]
+    Learn(LearnArgs),
 
     /// Turn a labeled mail corpus into an svmlight matrix and a vocabulary file.
     #[command(
@@ -500,9 +520,47 @@ pub struct TrainArgs {
     #[arg(long, value_name = "LOW,HIGH", value_parser = parse_band)]
     pub unsure: Option<(f64, f64)>,
 
+    /// Do not write the training store beside the model (spam.model -> spam.store) that
+    /// `learn` needs.
+    #[arg(long)]
+    pub no_store: bool,
+
+    /// Train from a training store alone (its analyzer, scheme and min-df), lambda
+    /// chosen by cross-validation unless --lambda.
+    #[arg(long, value_name = "STORE", conflicts_with_all = ["corpus", "ham", "spam", "svmlight"])]
+    pub from_store: Option<PathBuf>,
+
     /// How many words of each sign to print after training.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
+}
+
+/// `sparsetext learn`.
+#[derive(Debug, Args)]
+pub struct LearnArgs {
+    #[command(flatten)]
+    pub model: ModelArg,
+
+    /// Learn as spam: a folder, an mbox, a message file, or - for stdin.
+    #[arg(long, value_name = "PATH")]
+    pub spam: Vec<PathBuf>,
+
+    /// Learn as ham: a folder, an mbox, a message file, or - for stdin.
+    #[arg(long, value_name = "PATH")]
+    pub ham: Vec<PathBuf>,
+
+    /// Forget: remove these messages from the store.
+    #[arg(long, value_name = "PATH")]
+    pub forget: Vec<PathBuf>,
+
+    /// Choose lambda again by K-fold cross-validation (slower; the decision rule is kept).
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(2..))]
+    pub cv: Option<u64>,
+
+    /// Say what changed: each message's p(spam) before and after, the words that
+    /// entered or left the model.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// `sparsetext classify`.
@@ -567,6 +625,36 @@ pub struct EvalArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+
+    /// Replay the messages in date order, each classified and then learned with its
+    /// label (the TREC spam track's online evaluation). The model gives the analyzer,
+    /// scheme, lambda, alpha and threshold; its weights are not used: the filter
+    /// starts empty.
+    #[arg(long)]
+    pub online: bool,
+
+    /// With --online: learn only the misclassified messages and those scored
+    /// between 0.2 and 0.8.
+    #[arg(long, requires = "online")]
+    pub on_error: bool,
+
+    /// With --online: refit after every K messages learned.
+    #[arg(long, value_name = "K", default_value_t = 1, requires = "online",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub refit_every: u64,
+
+    /// With --online: the lambda to refit at [default: the model's].
+    #[arg(long, requires = "online")]
+    pub lambda: Option<f64>,
+
+    /// With --online: write LABEL<TAB>P_SPAM<TAB>NAME per message, in replay order,
+    /// the score given before it was learned (for replaying other filters the same way).
+    #[arg(long, value_name = "FILE", requires = "online")]
+    pub scores: Option<std::path::PathBuf>,
+
+    /// With --online: terms in fewer messages learned so far are left out.
+    #[arg(long, value_name = "N", default_value_t = train::DEFAULT_MIN_DF, requires = "online")]
+    pub min_df: u32,
 }
 
 /// `sparsetext inspect`.

@@ -19,6 +19,9 @@ const LOW_FPR: f64 = 0.005;
 
 /// Runs the command.
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
+    if args.online {
+        return super::online::run(args);
+    }
     let model_path = args.model.path()?;
     let scorer = Scorer::new(Model::load_for_mail(&model_path)?);
     let corpus = super::labeled_corpus(&args.corpus, false)?;

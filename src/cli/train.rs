@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use sparsetext::analyze::Analyzer;
 use sparsetext::model::Model;
 use sparsetext::solver::Fit;
+use sparsetext::store::Store;
 use sparsetext::train::{self, CvChoice, DecisionRule, TrainParams, Trained, TrainingSet};
 use sparsetext::{Error, Result};
 
@@ -16,11 +17,26 @@ use super::stdout_error;
 /// Runs the command.
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
     // The analyzer's flags are checked with the rest, after the solver's.
+    // A store brings its own analyzer, scheme and min-df: its messages are tokens already.
+    let store = (args.from_store.as_deref())
+        .map(|path| Store::open(path, None))
+        .transpose()?;
+    let (analyzer, scheme, min_df) = match &store {
+        Some(store) => {
+            let h = store.header();
+            (h.analyzer.clone(), h.scheme, h.min_df)
+        }
+        None => (
+            args.analyzer.unchecked_config(),
+            args.scheme.scheme(),
+            args.scheme.min_df,
+        ),
+    };
     let params = TrainParams::new()
         .date(source_date_epoch()?)
-        .analyzer(args.analyzer.unchecked_config())
-        .min_df(args.scheme.min_df)
-        .scheme(args.scheme.scheme())
+        .analyzer(analyzer)
+        .min_df(min_df)
+        .scheme(scheme)
         .alpha(args.alpha)
         .lambda(args.lambda)
         .folds(args.cv)
@@ -38,14 +54,26 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     // A path that cannot take the model is reported now, not after the training run.
     sparsetext::atomic::check_target(&output)?;
     let mut out = Summary::new();
-    let set = match &args.svmlight {
-        Some(path) => TrainingSet::from_svmlight(path, args.vocab.as_deref(), &params)?,
-        None => {
+    let mut analyzed = None;
+    let set = match (&args.svmlight, &store) {
+        (Some(path), _) => TrainingSet::from_svmlight(path, args.vocab.as_deref(), &params)?,
+        (None, Some(store)) => {
+            for note in store.notes() {
+                super::eprint_line(format_args!("warning: {note}"));
+            }
+            let from_store = store.to_analyzed();
+            let set = TrainingSet::from_analyzed(&from_store, &params)?;
+            analyzed = Some(from_store);
+            set
+        }
+        (None, None) => {
             let analyzer = Analyzer::new(params.analyzer().clone());
-            let (analyzed, sources) = super::analyze_corpus(&args.corpus, &analyzer)?;
+            let (from_corpus, sources) = super::analyze_corpus(&args.corpus, &analyzer)?;
             // A failed write is held by the summary until the model is saved.
             let _ = super::print_sources(&mut out, &sources);
-            TrainingSet::from_analyzed(&analyzed, &params)?
+            let set = TrainingSet::from_analyzed(&from_corpus, &params)?;
+            analyzed = Some(from_corpus);
+            set
         }
     };
     let (spam, ham) = set.class_counts();
@@ -105,11 +133,29 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     ));
 
     print_decision(&mut out, &model);
-    let bytes = model.save(&output)?;
-    out.line(format_args!(
-        "model:       {} ({bytes} bytes)",
-        output.display()
-    ));
+    match analyzed.as_ref().filter(|_| !args.no_store) {
+        Some(analyzed) => {
+            let messages = sparsetext::learn::save_with_store(&model, &output, analyzed, min_df)?;
+            let bytes = model.to_bytes().len();
+            out.line(format_args!(
+                "model:       {} ({bytes} bytes)",
+                output.display()
+            ));
+            let store = sparsetext::store::store_path(&output);
+            let size = std::fs::metadata(&store).map_or(0, |m| m.len());
+            out.line(format_args!(
+                "store:       {} ({size} bytes, {messages} messages)",
+                store.display(),
+            ));
+        }
+        None => {
+            let bytes = model.save(&output)?;
+            out.line(format_args!(
+                "model:       {} ({bytes} bytes)",
+                output.display()
+            ));
+        }
+    }
     let _ = super::words::print_top(&mut out, &model, args.top);
     out.finish()?;
     Ok(ExitCode::SUCCESS)

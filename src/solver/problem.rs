@@ -155,7 +155,7 @@ fn rescaled_weights(w: &[f64], n: usize) -> Result<Vec<f64>> {
 }
 
 /// Checks lambda.
-pub(crate) fn check_lambda(lambda: f64) -> Result<()> {
+pub fn check_lambda(lambda: f64) -> Result<()> {
     if lambda.is_finite() && lambda >= 0.0 {
         Ok(())
     } else {

@@ -87,6 +87,17 @@ impl WorkingSet {
 
     /// The non-zero features of `w` (all in the set already) and the
     /// screened ones.
+    /// Adds `features` (a warm start's non-zero weights) to the set.
+    pub(crate) fn add(&mut self, features: &[u32]) {
+        for &j in features {
+            if !self.contains.get(j as usize) {
+                self.contains.set(j as usize, true);
+                self.features.push(j);
+            }
+        }
+        self.features.sort_unstable();
+    }
+
     fn start(&mut self, w: &[f64], screened: &[u32]) {
         debug_assert!((0..w.len()).all(|j| w[j] == 0.0 || self.contains.get(j)));
         for &j in &self.features {

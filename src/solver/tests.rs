@@ -232,3 +232,28 @@ proptest! {
         prop_assert!(ours.dual <= reference * (1.0 + 1e-12));
     }
 }
+
+#[test]
+fn a_warm_start_reaches_the_same_certified_fit_in_fewer_steps() {
+    let (x, y) = real300();
+    let p = params(0.5, 1e-8);
+    let lambda = 0.05 * lambda_max(&x, &y, None, 0.5).unwrap();
+    let cold = fit(&x, &y, None, lambda, &p).unwrap();
+    // From the answer itself: one check certifies it.
+    let mut solver = Solver::new(&x, &y, None).unwrap();
+    solver.warm_start(cold.intercept, &cold.weights).unwrap();
+    let again = solver.fit(lambda, &p).unwrap();
+    assert!(again.converged && again.iterations == 0, "{again:?}");
+    // From a nearby point (half the weights), fewer Newton steps than from zero.
+    let half: Vec<(u32, f64)> = cold.weights.iter().map(|&(j, w)| (j, w / 2.0)).collect();
+    let mut solver = Solver::new(&x, &y, None).unwrap();
+    solver.warm_start(cold.intercept, &half).unwrap();
+    let warm = solver.fit(lambda, &p).unwrap();
+    assert!(warm.converged);
+    assert!((warm.objective - cold.objective).abs() <= 1e-7 * cold.objective);
+    assert_kkt(&x, &y, None, &warm, 1e-5);
+    // Bad starts are errors, not panics.
+    let mut solver = Solver::new(&x, &y, None).unwrap();
+    assert!(solver.warm_start(f64::NAN, &[]).is_err());
+    assert!(solver.warm_start(0.0, &[(x.cols() as u32, 1.0)]).is_err());
+}
