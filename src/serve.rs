@@ -13,8 +13,9 @@
 //!
 //! Answers: `CHECK`, `SYMBOLS`, `REPORT`, `REPORT_IFSPAM`, `PROCESS` and `HEADERS` as
 //! spamd gives them (protocol 1.5 framing), `PING` with `PONG`, `SKIP` with nothing.
-//! `TELL` is refused with `EX_UNAVAILABLE` (69), spamd's answer when learning is not
-//! enabled. Malformed requests get `EX_PROTOCOL` (76), messages over the size limit
+//! `TELL` learns into the model's training store with [`Config::allow_tell`] (spamd's
+//! `--allow-tell`), answering `DidSet: local` / `DidRemove: local` when the store
+//! changed; without it, `TELL` is refused with `EX_UNAVAILABLE` (69), as spamd does. Malformed requests get `EX_PROTOCOL` (76), messages over the size limit
 //! `EX_DATAERR` (65), unusable `User` names with user models `EX_NOUSER` (67), a busy
 //! server `EX_TEMPFAIL` (75) and requests not complete within the timeout
 //! `EX_TIMEOUT` (79), each as one status line before the connection closes.
@@ -98,6 +99,11 @@ pub struct Config {
     /// threads, but only these score, so that the analyzer's per-thread caches exist
     /// once per core, not once per connection.
     pub scoring_threads: usize,
+    /// Learn from `TELL` (spamd's `--allow-tell`): `Set: local` adds or
+    /// relabels the message in the model's training store, `Remove: local`
+    /// forgets it, and the model is refitted ([`crate::learn::learn`]). Off, `TELL`
+    /// is refused with `EX_UNAVAILABLE`.
+    pub allow_tell: bool,
 }
 
 impl Config {
@@ -115,6 +121,7 @@ impl Config {
             timeout: DEFAULT_TIMEOUT,
             explain_top: 10,
             scoring_threads: 0,
+            allow_tell: false,
         }
     }
 

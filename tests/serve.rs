@@ -320,7 +320,9 @@ fn the_unix_socket_gets_its_mode_and_owner_and_tcp_clients_their_allow_list() {
     let mut answer = String::new();
     std::io::Read::read_to_string(&mut s, &mut answer).unwrap();
     assert!(answer.contains("Spam: True ; "), "{answer}");
-    // One log line per request: client, user, verdict, points, bytes, microseconds.
+    // One log line per request: client, user, verdict, points, bytes, microseconds
+    // (written after the answer is sent, so wait for it).
+    d.wait_for_log("unix user=ann CHECK");
     let line = d
         .log()
         .lines()
@@ -330,4 +332,50 @@ fn the_unix_socket_gets_its_mode_and_owner_and_tcp_clients_their_allow_list() {
     for field in ["unix user=ann CHECK spam ", "/5.0 p=", " bytes=", " us="] {
         assert!(line.contains(field), "{field:?} in {line}");
     }
+}
+
+#[test]
+fn spamc_learning_with_allow_tell_updates_the_model() {
+    let Some(spamc) = spamc() else { return };
+    // A private copy of the model and its training store: learning rewrites both.
+    let dir = Dir::new();
+    let copy = dir.path("tell.model");
+    std::fs::copy(model(), &copy).unwrap();
+    std::fs::copy(model().with_extension("store"), dir.path("tell.store")).unwrap();
+    let d = Daemon::start(&copy, &["--allow-tell"]);
+    let port = d.port.to_string();
+    let mail = message("spam", 2);
+    let score = |mail: &[u8]| {
+        let out = run_spamc(&spamc, &["-p", &port, "-c"], mail);
+        stdout(&out)
+            .trim()
+            .split_once('/')
+            .unwrap()
+            .0
+            .parse::<f64>()
+            .unwrap()
+    };
+    let before_bytes = std::fs::read(&copy).unwrap();
+    let before = score(&mail);
+    let out = run_spamc(&spamc, &["-p", &port, "-L", "ham"], &mail);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Message successfully un/learned"),
+        "{}",
+        stdout(&out)
+    );
+    assert_ne!(
+        std::fs::read(&copy).unwrap(),
+        before_bytes,
+        "the model was refitted"
+    );
+    // The daemon serves the new model at once: the message now scores lower.
+    assert!(score(&mail) < before, "learned as ham");
+    // The same label again changes nothing; forgetting does.
+    let out = run_spamc(&spamc, &["-p", &port, "-L", "ham"], &mail);
+    assert!(stdout(&out).contains("already"), "{}", stdout(&out));
+    let out = run_spamc(&spamc, &["-p", &port, "-L", "forget"], &mail);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("successfully"), "{}", stdout(&out));
+    d.wait_for_log(" TELL ");
 }

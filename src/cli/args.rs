@@ -156,6 +156,11 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub model: ModelArg,
 
+    /// Learn from TELL (spamc -L spam|ham|forget) into the model's training store, as
+    /// spamd's --allow-tell: any client allowed to connect can then change the model.
+    #[arg(long)]
+    pub allow_tell: bool,
+
     /// TCP address to listen on (repeatable) [default: 127.0.0.1:783 unless --socket].
     #[arg(long, value_name = "ADDR:PORT")]
     pub listen: Vec<std::net::SocketAddr>,

@@ -56,6 +56,7 @@ fn config(args: &ServeArgs) -> Result<Config> {
         config.listen = vec![DEFAULT_LISTEN.parse().expect("valid address")];
     }
     config.allow = args.allow.clone();
+    config.allow_tell = args.allow_tell;
     if let Some(n) = args.max_message_bytes {
         config.max_message_bytes = usize::try_from(n).unwrap_or(usize::MAX);
     }

@@ -12,9 +12,10 @@ use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use super::protocol::{self, Head, Method, Refusal, Status};
+use super::protocol::{self, Head, MessageClass, Method, Refusal, Status};
 use super::server::Shared;
 use super::verdict::{Judgement, REQUIRED_SCORE};
+use crate::learn::{Action, LearnOptions};
 
 /// How long a refused client gets to take its answer line.
 const REFUSAL_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
@@ -286,13 +287,11 @@ fn serve(
         }
     }
     let message = if head.zlib { inflate(&buf, max)? } else { buf };
-    if head.method == Method::Tell {
-        return Err(Refusal::new(
-            Status::Unavailable,
-            "(TELL: this server does not learn; retrain with sparsetext train)",
-        )
-        .into());
-    }
+    let told = if head.method == Method::Tell {
+        Some(tell(&head, &message, shared)?)
+    } else {
+        None
+    };
     let scorer = shared.models.for_user(head.user.as_deref())?;
     let explain = matches!(
         head.method,
@@ -307,7 +306,10 @@ fn serve(
             Judgement::new(scorer.model(), &scorer.score(&message), Vec::new())
         }
     });
-    let answer = answer(&head, &judgement, &message);
+    let answer = match &told {
+        Some(did) => protocol::told(did).into_bytes(),
+        None => answer(&head, &judgement, &message),
+    };
     stream
         .send(&answer, shared.timeout)
         .map_err(Failure::Gone)?;
@@ -317,6 +319,45 @@ fn serve(
         judgement,
         bytes: message.len(),
     }))
+}
+
+/// Learns a `TELL`'s message into the training store of the requesting user's
+/// model and reloads it; what was done, for the answer's `DidSet`/`DidRemove`.
+fn tell(head: &Head, message: &[u8], shared: &Shared) -> Result<protocol::Did, Failure> {
+    if !shared.allow_tell {
+        return Err(Refusal::new(
+            Status::Unavailable,
+            "(TELL: learning is off; start sparsetext serve with --allow-tell)",
+        )
+        .into());
+    }
+    let tell = &head.tell;
+    let action = match (tell.set_local, tell.remove_local, tell.class) {
+        (true, _, Some(MessageClass::Spam)) => Action::Spam,
+        (true, _, Some(MessageClass::Ham)) => Action::Ham,
+        (false, true, _) => Action::Forget,
+        _ => {
+            return Err(Refusal::protocol(
+                "(TELL needs Message-class with Set: local, or Remove: local)",
+            )
+            .into());
+        }
+    };
+    let path = shared.models.path_for_user(head.user.as_deref())?;
+    let outcome = crate::learn::learn(&path, &[(message, action)], &LearnOptions::default())
+        .map_err(|e| {
+            log::error!("TELL: {}", e.to_string().replace('\n', " "));
+            Refusal::new(
+                Status::Software,
+                "(TELL: learning failed; see the server's log)",
+            )
+        })?;
+    shared.models.refresh(false);
+    let changed = outcome.refit.is_some();
+    Ok(protocol::Did {
+        set: changed && action != Action::Forget,
+        removed: changed && action == Action::Forget,
+    })
 }
 
 /// The whole answer to a scoring request.

@@ -191,6 +191,22 @@ impl Models {
         Ok(file.get().unwrap_or_else(default))
     }
 
+    /// The model file `TELL` by `user` learns into: the user's own when it exists,
+    /// else the default.
+    ///
+    /// # Errors
+    /// As [`Models::for_user`].
+    pub fn path_for_user(&self, user: Option<&str>) -> Result<PathBuf, Refusal> {
+        self.for_user(user)?;
+        if let (Some(dir), Some(user)) = (&self.user_dir, user) {
+            let path = dir.join(format!("{user}.model"));
+            if path.is_file() {
+                return Ok(path);
+            }
+        }
+        Ok(self.default.path().to_path_buf())
+    }
+
     /// Reloads every model whose file changed (all of them with `force`).
     pub fn refresh(&self, force: bool) {
         self.default.refresh(force);

@@ -409,6 +409,29 @@ pub fn answer_head(content_length: Option<usize>, spam_field: &str) -> String {
     head
 }
 
+/// What a `TELL` did to the local store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Did {
+    /// The message was added or relabeled.
+    pub set: bool,
+    /// The message was removed.
+    pub removed: bool,
+}
+
+/// `TELL`'s answer: `DidSet: local` or `DidRemove: local` when the store changed
+/// (spamc then says the message was learned; without it, that it already was).
+pub fn told(did: &Did) -> String {
+    let mut head = format!("SPAMD/{VERSION} 0 EX_OK\r\n");
+    if did.set {
+        head.push_str("DidSet: local\r\n");
+    }
+    if did.removed {
+        head.push_str("DidRemove: local\r\n");
+    }
+    head.push_str("\r\n");
+    head
+}
+
 /// `PING`'s answer.
 pub fn pong() -> String {
     format!("SPAMD/{VERSION} 0 PONG\r\n")

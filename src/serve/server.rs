@@ -44,6 +44,7 @@ pub(super) struct Shared {
     pub explain_top: usize,
     pub budget: Budget,
     pub scoring: rayon::ThreadPool,
+    pub allow_tell: bool,
 }
 
 /// A bound, loaded server; [`Server::run`] serves until a signal stops it.
@@ -95,6 +96,7 @@ impl Server {
                 explain_top: config.explain_top,
                 budget: Budget::new(config.max_buffered_bytes),
                 scoring,
+                allow_tell: config.allow_tell,
             }),
             tcp,
             unix,
