@@ -317,7 +317,7 @@ mod tests {
 
     #[test]
     fn columns_are_the_ids_present_whatever_the_largest() {
-        // Issue 26: a two-line file with id 10^9 once needed memory per unit of the id.
+        // Memory follows the non-zeros, not the largest id.
         let data = parse("+1 1000000000:1\n-1 1:1 7:0.5\n").unwrap();
         assert_eq!(data.x.cols(), 3);
         assert_eq!(data.ids, [1, 7, 1_000_000_000]);

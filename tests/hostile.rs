@@ -1,4 +1,4 @@
-//! Hostile input, round two (issue 26): each case runs the real binary under an
+//! Hostile input: each case runs the real binary under an
 //! address-space limit (`RLIMIT_AS`, what `ulimit -v` sets) of [`LIMIT`], the
 //! bound docs/hardening.md promises, and asserts the exit code and the one-line
 //! error: svmlight ids far above the non-zeros, output paths that are not files,

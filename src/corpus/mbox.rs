@@ -144,7 +144,7 @@ mod tests {
 
     #[test]
     fn a_crlf_mbox_of_three_messages_is_three() {
-        // Issue 26: is_mbox looked for "\n\nFrom " only, so this was one message.
+        // A CRLF mbox has no "\n\nFrom ": its separators must still be found.
         let mbox = b"From a@b Mon Jan  1 00:00:00 2001\r\nSubject: 1\r\n\r\none\r\n\r\n\
 From c@d Tue Jan  2 00:00:00 2001\r\nSubject: 2\r\n\r\ntwo\r\n\r\n\
 From e@f Wed Jan  3 00:00:00 2001\r\nSubject: 3\r\n\r\nthree\r\n";
@@ -156,7 +156,7 @@ From e@f Wed Jan  3 00:00:00 2001\r\nSubject: 3\r\n\r\nthree\r\n";
 
     #[test]
     fn a_from_line_after_a_blank_line_in_a_body_stays_in_the_message() {
-        // Issue 26: any "From " after a blank line split the message.
+        // A "From " line in a body that is no separator must not split the message.
         let mbox = b"From a@b Mon Jan  1 00:00:00 2001\nSubject: 1\n\nHi,\n\n\
 From here on, we meet at 10:30.\n\nFrom the desk of Mr. X\n\n\
 From c@d  Tue Jan  2 00:00:00 2001\nSubject: 2\n\ntwo\n";
