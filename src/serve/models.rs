@@ -163,18 +163,9 @@ impl Models {
                 .get()
                 .expect("the default model is always loaded")
         };
-        let (Some(dir), Some(user)) = (&self.user_dir, user) else {
+        let Some((dir, user)) = self.user_file(user)? else {
             return Ok(default());
         };
-        if !valid_user(user) {
-            return Err(Refusal::new(
-                Status::NoUser,
-                format!(
-                    "(User {:?} cannot name a model)",
-                    user.chars().take(40).collect::<String>()
-                ),
-            ));
-        }
         let file = {
             let mut users = self.users.lock().expect("users lock");
             if let Some(file) = users.get(user) {
@@ -197,14 +188,33 @@ impl Models {
     /// # Errors
     /// As [`Models::for_user`].
     pub fn path_for_user(&self, user: Option<&str>) -> Result<PathBuf, Refusal> {
-        self.for_user(user)?;
-        if let (Some(dir), Some(user)) = (&self.user_dir, user) {
+        if let Some((dir, user)) = self.user_file(user)? {
             let path = dir.join(format!("{user}.model"));
             if path.is_file() {
                 return Ok(path);
             }
         }
         Ok(self.default.path().to_path_buf())
+    }
+
+    /// The user models folder and the checked `user`, when both are given.
+    fn user_file<'a>(
+        &'a self,
+        user: Option<&'a str>,
+    ) -> Result<Option<(&'a Path, &'a str)>, Refusal> {
+        let (Some(dir), Some(user)) = (&self.user_dir, user) else {
+            return Ok(None);
+        };
+        if !valid_user(user) {
+            return Err(Refusal::new(
+                Status::NoUser,
+                format!(
+                    "(User {:?} cannot name a model)",
+                    user.chars().take(40).collect::<String>()
+                ),
+            ));
+        }
+        Ok(Some((dir, user)))
     }
 
     /// Reloads every model whose file changed (all of them with `force`).

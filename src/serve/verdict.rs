@@ -63,7 +63,7 @@ impl Judgement {
 
     /// The header a processed message carries, as `classify -p` writes it.
     pub fn header_field(&self) -> String {
-        format!("X-Sparsetext: {}; p={:.4}", self.verdict, self.p_spam)
+        crate::passthrough::field(self.verdict, self.p_spam)
     }
 
     /// `SYMBOLS`' body: `SPARSETEXT_SPAM` (or `_HAM`, `_UNSURE`), then the strongest
