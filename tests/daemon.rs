@@ -1,37 +1,19 @@
 //! Helpers for the `serve` tests: a running daemon, a raw protocol client, SpamAssassin's
-//! `spamc`, and a model trained once per test run.
+//! `spamc`; the model is the one trained once per test run for every test.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::util::{Dir, sample, stderr};
-
-/// One model trained on the bundled sample at a fixed lambda.
-pub fn model() -> &'static Path {
-    static MODEL: OnceLock<(Dir, PathBuf)> = OnceLock::new();
-    let (_, path) = MODEL.get_or_init(|| {
-        let dir = Dir::new();
-        let out = dir.run(&["train", "--lambda", "0.003", "-o", "serve.model"]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let path = dir.path("serve.model");
-        (dir, path)
-    });
-    path
-}
+pub use crate::util::shared_model as model;
+use crate::util::{Dir, sample_message};
 
 /// The `n`-th message (by name) of the sample's `label` folder.
 pub fn message(label: &str, n: usize) -> Vec<u8> {
-    let dir = sample().join(label);
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    names.sort();
-    std::fs::read(&names[n]).unwrap()
+    std::fs::read(sample_message(label, n)).unwrap()
 }
 
 /// A `sparsetext serve` child on a loopback port and a Unix socket; killed on drop.

@@ -39,6 +39,25 @@ fn external(program: &str, package: &str) -> bool {
     );
 }
 
+/// Dovecot settings that store mail in `home/Maildir` as a user Dovecot accepts:
+/// it never delivers as root, so as root it delivers as nobody.
+fn dovecot_mail_settings(home: &Path) -> String {
+    let (uid, gid) = if is_root() {
+        ("nobody".to_string(), "nogroup".to_string())
+    } else {
+        let id = |flag: &str| {
+            let out = Command::new("id").arg(flag).output().unwrap();
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        };
+        (id("-u"), id("-g"))
+    };
+    format!(
+        "mail_location = maildir:{home}/Maildir\nmail_uid = {uid}\nmail_gid = {gid}\n\
+         first_valid_uid = 0\nfirst_valid_gid = 0\n",
+        home = home.display()
+    )
+}
+
 fn is_root() -> bool {
     let out = Command::new("id").arg("-u").output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim() == "0"
@@ -270,25 +289,11 @@ fn the_sieve_script_files_spam_and_keeps_every_message_whole() {
         return;
     }
     let mailbox = Mailbox::new();
-    // Dovecot never delivers as root: as root, deliver as nobody.
-    let (uid, gid) = if is_root() {
-        ("nobody".to_string(), "nogroup".to_string())
-    } else {
-        let id = |flag: &str| {
-            let out = Command::new("id").arg(flag).output().unwrap();
-            String::from_utf8_lossy(&out.stdout).trim().to_string()
-        };
-        (id("-u"), id("-g"))
-    };
     let config = readme_block("dovecot").replace(
         "/usr/local/lib/dovecot/sieve-filter",
         mailbox.bin().to_str().unwrap(),
     );
-    let config = format!(
-        "mail_location = maildir:{home}/Maildir\nmail_uid = {uid}\nmail_gid = {gid}\n\
-         first_valid_uid = 0\nfirst_valid_gid = 0\n{config}",
-        home = mailbox.home().display()
-    );
+    let config = dovecot_mail_settings(&mailbox.home()) + &config;
     let conf = mailbox.dir.write("dovecot.conf", config);
     let script = mailbox
         .dir
@@ -374,26 +379,16 @@ fn the_imapsieve_scripts_learn_a_message_moved_into_and_out_of_junk() {
         dir.write(name, text.replace(", \"imapsieve\"", ""))
     };
     let (spam_script, ham_script) = (sieve("report-spam.sieve"), sieve("report-ham.sieve"));
-    let (uid, gid) = if is_root() {
-        ("nobody".to_string(), "nogroup".to_string())
-    } else {
-        let id = |flag: &str| {
-            let out = Command::new("id").arg(flag).output().unwrap();
-            String::from_utf8_lossy(&out.stdout).trim().to_string()
-        };
-        (id("-u"), id("-g"))
-    };
     let conf = dir.write(
         "dovecot.conf",
-        format!(
-            "mail_location = maildir:{home}/Maildir\nmail_uid = {uid}\nmail_gid = {gid}\n\
-             first_valid_uid = 0\nfirst_valid_gid = 0\nplugin {{\n\
-             sieve_plugins = sieve_extprograms\n\
-             sieve_extensions = +vnd.dovecot.pipe +vnd.dovecot.environment\n\
-             sieve_pipe_bin_dir = {bin}\n}}\n",
-            home = home.display(),
-            bin = bin.display()
-        ),
+        dovecot_mail_settings(&home)
+            + &format!(
+                "plugin {{\n\
+                 sieve_plugins = sieve_extprograms\n\
+                 sieve_extensions = +vnd.dovecot.pipe +vnd.dovecot.environment\n\
+                 sieve_pipe_bin_dir = {bin}\n}}\n",
+                bin = bin.display()
+            ),
     );
     let message = dir.write(
         "moved.eml",
