@@ -10,19 +10,27 @@
 //! without the files. Until both classes have been learned there is no model and
 //! every message scores 0.5.
 
+mod columns;
+
 use std::time::Instant;
 
 use rayon::prelude::*;
 
+use columns::Columns;
+
 use crate::corpus::{Corpus, Item};
-use crate::dataset::{Matrix, Scheme};
+use crate::dataset::Scheme;
 use crate::error::{Error, Result};
 use crate::model::logistic;
-use crate::solver::{self, Design, Solver};
+use crate::solver::{self, Solver};
 use crate::vectorize::Analyzed;
 
 /// Messages per point of the learning curve.
 pub const CURVE_STEP: usize = 500;
+
+/// Messages learned before lambda is first chosen by cross-validation: fewer
+/// give folds too small for a held-out deviance worth trusting.
+pub const CV_FROM: usize = 100;
 
 /// How to replay.
 #[derive(Clone, Debug)]
@@ -31,8 +39,12 @@ pub struct OnlineParams {
     pub refit_every: usize,
     /// Learn only the misclassified messages and those scored inside `unsure`.
     pub on_error: bool,
-    /// The penalty, fixed.
+    /// The penalty; with `cv_folds`, only until the first cross-validation.
     pub lambda: f64,
+    /// Choose lambda again by this many folds of cross-validation (lambda_min, as
+    /// `train` picks it) over the messages learned so far, each time their number
+    /// has doubled since the last choice, from [`CV_FROM`] messages on.
+    pub cv_folds: Option<usize>,
     /// The Elastic-Net mixing.
     pub alpha: f64,
     /// Terms in fewer messages learned so far are not columns.
@@ -64,6 +76,8 @@ pub struct OnlineReport {
     pub seconds: f64,
     /// Cumulative errors after every [`CURVE_STEP`] messages (and after the last).
     pub curve: Vec<(usize, usize)>,
+    /// Each lambda refitted at, from the number of messages learned when it was set.
+    pub lambdas: Vec<(usize, f64)>,
     /// p(spam) given to each message before it was learned, in replay order.
     #[serde(skip)]
     pub scores: Vec<f64>,
@@ -111,7 +125,10 @@ pub fn replay(analyzed: &Analyzed, params: &OnlineParams) -> Result<OnlineReport
             reason: "must be at least 1".into(),
         });
     }
-    let solver_params = solver::Params::new().alpha(params.alpha).check()?;
+    let solver_params = solver::Params::new()
+        .alpha(params.alpha)
+        .lambda_min_ratio(Some(crate::train::DEFAULT_LAMBDA_MIN_RATIO))
+        .check()?;
     solver::check_lambda(params.lambda)?;
     let y: Vec<bool> = (analyzed.labels.iter().zip(&analyzed.names))
         .map(|(label, name)| {
@@ -124,9 +141,7 @@ pub fn replay(analyzed: &Analyzed, params: &OnlineParams) -> Result<OnlineReport
     let start = Instant::now();
     let docs = analyzed.docs();
     let terms = analyzed.terms().len();
-    let mut df = vec![0u32; terms];
-    let mut column = vec![u32::MAX; terms];
-    let mut columns: Vec<u32> = Vec::new();
+    let mut columns = Columns::new(terms, params.min_df, params.scheme != Scheme::default());
     let mut weight = vec![0.0f64; terms];
     let mut support: Vec<(u32, f64)> = Vec::new();
     let mut intercept = 0.0;
@@ -136,6 +151,9 @@ pub fn replay(analyzed: &Analyzed, params: &OnlineParams) -> Result<OnlineReport
     let (mut errors, mut fp, mut fn_) = (0usize, 0usize, 0usize);
     let mut scores = Vec::with_capacity(docs.len());
     let mut curve = Vec::new();
+    let mut lambda = params.lambda;
+    let mut lambdas = vec![(0, lambda)];
+    let mut next_cv = CV_FROM;
     let (mut counts, mut values) = (Vec::new(), Vec::new());
 
     for (i, doc) in docs.iter().enumerate() {
@@ -169,36 +187,44 @@ pub fn replay(analyzed: &Analyzed, params: &OnlineParams) -> Result<OnlineReport
         if params.on_error && !wrong && !unsure {
             continue;
         }
+        columns.add(learned.len() as u32, doc.iter().map(|&(id, _)| id), &values);
         learned.push(i);
         spam_learned += usize::from(y[i]);
         pending += 1;
-        for &(id, _) in doc.iter() {
-            df[id as usize] += 1;
-            if df[id as usize] == params.min_df {
-                column[id as usize] = columns.len() as u32;
-                columns.push(id);
-            }
-        }
         let both = spam_learned > 0 && spam_learned < learned.len();
         if pending < params.refit_every || !both {
             continue;
         }
         pending = 0;
         refits += 1;
-        let x = matrix(docs, &learned, &column, columns.len(), params.scheme);
         let yl: Vec<bool> = learned.iter().map(|&r| y[r]).collect();
-        let design = Design::from_csr(&x)?;
+        let design = columns.design(learned.len())?;
+        if let Some(folds) = params.cv_folds.filter(|&k| {
+            learned.len() >= next_cv && spam_learned >= k && learned.len() - spam_learned >= k
+        }) {
+            let cv = solver::cross_validate(
+                &design,
+                &yl,
+                None,
+                folds,
+                crate::train::DEFAULT_SEED,
+                &solver_params,
+            )?;
+            lambda = cv.lambda_min;
+            lambdas.push((learned.len(), lambda));
+            next_cv = 2 * learned.len();
+        }
         let mut solver = Solver::new(&design, &yl, None)?;
         let start_weights: Vec<(u32, f64)> = (support.iter())
-            .map(|&(id, w)| (column[id as usize], w))
+            .filter_map(|&(id, w)| Some((columns.column(id)?, w)))
             .collect();
         solver.warm_start(intercept, &start_weights)?;
-        let fit = solver.fit(params.lambda, &solver_params)?;
+        let fit = solver.fit(lambda, &solver_params)?;
         for &(id, _) in &support {
             weight[id as usize] = 0.0;
         }
         support = (fit.weights.iter())
-            .map(|&(j, w)| (columns[j as usize], w))
+            .map(|&(j, w)| (columns.term(j), w))
             .collect();
         for &(id, w) in &support {
             weight[id as usize] = w;
@@ -218,41 +244,9 @@ pub fn replay(analyzed: &Analyzed, params: &OnlineParams) -> Result<OnlineReport
         refits,
         seconds: start.elapsed().as_secs_f64(),
         curve,
+        lambdas,
         scores,
     })
-}
-
-/// The CSR matrix of the `rows` of `docs` over the terms with a column.
-fn matrix(
-    docs: &[Box<[(u32, u32)]>],
-    rows: &[usize],
-    column: &[u32],
-    cols: usize,
-    scheme: Scheme,
-) -> Matrix {
-    let mut indptr = Vec::with_capacity(rows.len() + 1);
-    let mut indices = Vec::new();
-    let mut data = Vec::new();
-    let (mut counts, mut values, mut row) = (Vec::new(), Vec::new(), Vec::new());
-    indptr.push(0);
-    for &r in rows {
-        let doc = &docs[r];
-        counts.clear();
-        counts.extend(doc.iter().map(|&(_, c)| c));
-        let norm = scheme.row_norm(counts.iter().copied());
-        scheme.row_values(&counts, norm, &mut values);
-        row.clear();
-        row.extend(
-            (doc.iter().zip(&values))
-                .filter(|((id, _), _)| column[*id as usize] != u32::MAX)
-                .map(|(&(id, _), &v)| (column[id as usize], v)),
-        );
-        row.sort_unstable_by_key(|&(c, _)| c);
-        indices.extend(row.iter().map(|&(c, _)| c));
-        data.extend(row.iter().map(|&(_, v)| v));
-        indptr.push(indices.len());
-    }
-    Matrix::new((rows.len(), cols), indptr, indices, data)
 }
 
 #[cfg(test)]
@@ -265,6 +259,7 @@ mod tests {
             refit_every,
             on_error,
             lambda: 0.003,
+            cv_folds: None,
             alpha: 0.2,
             min_df: 2,
             scheme: Scheme::default(),
@@ -292,6 +287,28 @@ mod tests {
         let spam = analyzed.class_counts().0;
         let expected = every.fpr * ham as f64 + every.fnr * spam as f64;
         assert!((expected - errors as f64).abs() < 1e-6);
+        assert_eq!(every.lambdas, vec![(0, 0.003)]);
+        let by_cv = replay(
+            &analyzed,
+            &OnlineParams {
+                cv_folds: Some(5),
+                ..params(10, false)
+            },
+        )
+        .unwrap();
+        // Lambda is chosen at the first refit from CV_FROM learned messages on,
+        // then at the first refit after each doubling; refits come every 10.
+        let points: Vec<usize> = by_cv.lambdas.iter().map(|&(n, _)| n).collect();
+        assert_eq!(points.len(), 4, "{:?}", by_cv.lambdas);
+        assert!((CV_FROM..CV_FROM + 10).contains(&points[1]), "{points:?}");
+        for pair in points[1..].windows(2) {
+            assert!(
+                (2 * pair[0]..2 * pair[0] + 10).contains(&pair[1]),
+                "{points:?}"
+            );
+        }
+        assert!(by_cv.lambdas.iter().all(|&(_, l)| l > 0.0 && l.is_finite()));
+        assert!(by_cv.auc.unwrap() > 0.9, "{by_cv:?}");
         let on_error = replay(&analyzed, &params(1, true)).unwrap();
         assert!(on_error.learned < on_error.messages);
         assert!(replay(&analyzed, &params(0, false)).is_err());

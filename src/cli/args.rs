@@ -652,6 +652,13 @@ pub struct EvalArgs {
     #[arg(long, requires = "online")]
     pub lambda: Option<f64>,
 
+    /// With --online: choose lambda again by K-fold cross-validation over the
+    /// messages learned so far, each time their number has doubled (from 100 on),
+    /// as `learn --cv K` would; --lambda (or the model's) holds until then.
+    #[arg(long, value_name = "K", requires = "online",
+          value_parser = clap::value_parser!(u64).range(2..=1000))]
+    pub cv: Option<u64>,
+
     /// With --online: write LABEL<TAB>P_SPAM<TAB>NAME per message, in replay order,
     /// the score given before it was learned (for replaying other filters the same way).
     #[arg(long, value_name = "FILE", requires = "online")]

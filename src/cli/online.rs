@@ -41,6 +41,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         refit_every: args.refit_every as usize,
         on_error: args.on_error,
         lambda: args.lambda.unwrap_or(model.lambda()),
+        cv_folds: args.cv.map(|k| k as usize),
         alpha: model.alpha(),
         min_df: args.min_df,
         scheme: model.scheme(),
@@ -77,20 +78,33 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             "seconds": report.seconds,
             "refit_every": params.refit_every,
             "on_error": params.on_error,
-            "lambda": params.lambda,
+            "lambda": report.lambdas.last().map(|&(_, l)| l),
+            "lambdas": report.lambdas.iter().map(|&(n, l)| json!({"messages": n, "lambda": l})).collect::<Vec<_>>(),
             "curve": report.curve.iter().map(|&(n, e)| json!({"messages": n, "errors": e})).collect::<Vec<_>>(),
         });
         outln!(out, "{value}")?;
     } else {
         outln!(
             out,
-            "replayed:    {} messages in date order, {} learned ({}), refit every {} ({} refits) at lambda {:.4e}",
+            "replayed:    {} messages in date order, {} learned ({}), refit every {} ({} refits)",
             report.messages,
             report.learned,
             if params.on_error { "on error" } else { "all" },
             params.refit_every,
             report.refits,
-            params.lambda
+        )?;
+        let lambdas: Vec<String> = (report.lambdas.iter())
+            .map(|&(n, l)| format!("{l:.4e} from {n}"))
+            .collect();
+        outln!(
+            out,
+            "lambda:      {} (from messages learned){}",
+            lambdas.join(", "),
+            if params.cv_folds.is_some() {
+                ", by cross-validation as they doubled"
+            } else {
+                ""
+            }
         )?;
         match (report.auc, one_minus) {
             (Some(auc), Some(pct)) => outln!(out, "AUC:         {auc:.5} (1-AUC {pct:.3}%)")?,

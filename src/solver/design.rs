@@ -207,6 +207,70 @@ impl Design {
         })
     }
 
+    /// A design from its columns, in order: each column's row ids, strictly
+    /// ascending and below `n_rows`, and their values, or `None` where every
+    /// value of the column is 1. A design whose columns all come without values
+    /// keeps none. Zero values are dropped; a non-finite one is an error.
+    ///
+    /// For callers that keep a growing matrix by columns (the online replay adds
+    /// a message's row ids to its terms' columns), so that no transposition or
+    /// sort is needed per solve.
+    pub fn from_columns<'a>(
+        n_rows: usize,
+        columns: impl IntoIterator<Item = (&'a [u32], Option<&'a [f64]>)>,
+    ) -> Result<Design> {
+        if n_rows > u32::MAX as usize {
+            return Err(Error::InvalidParam {
+                name: "rows",
+                value: n_rows.to_string(),
+                reason: format!("at most {} messages", u32::MAX),
+            });
+        }
+        let mut col_ptr = vec![0];
+        let mut row_idx = Vec::new();
+        let mut values: Option<Vec<f64>> = None;
+        for (rows, vals) in columns {
+            let ascending = rows.windows(2).all(|w| w[0] < w[1]);
+            let fits = vals.is_none_or(|v| v.len() == rows.len());
+            if !ascending || !fits || rows.last().is_some_and(|&i| i as usize >= n_rows) {
+                return Err(Error::InvalidParam {
+                    name: "column",
+                    value: (col_ptr.len() - 1).to_string(),
+                    reason: format!(
+                        "row ids must ascend and be below {n_rows}, one value for each"
+                    ),
+                });
+            }
+            if let Some(v) = vals.into_iter().flatten().find(|v| !v.is_finite()) {
+                return Err(Error::InvalidParam {
+                    name: "matrix value",
+                    value: v.to_string(),
+                    reason: "must be finite".into(),
+                });
+            }
+            if values.is_none() && vals.is_some_and(|v| v.iter().any(|&v| v != 1.0)) {
+                values = Some(vec![1.0; row_idx.len()]);
+            }
+            for (k, &i) in rows.iter().enumerate() {
+                let v = vals.map_or(1.0, |v| v[k]);
+                if v == 0.0 {
+                    continue;
+                }
+                row_idx.push(i);
+                if let Some(all) = values.as_mut() {
+                    all.push(v);
+                }
+            }
+            col_ptr.push(row_idx.len());
+        }
+        Ok(Design {
+            n_rows,
+            col_ptr,
+            row_idx,
+            values,
+        })
+    }
+
     /// A dense matrix given row by row (for tests and small problems).
     pub fn from_dense(rows: &[Vec<f64>]) -> Result<Design> {
         let p = rows.first().map_or(0, Vec::len);
@@ -433,6 +497,33 @@ mod tests {
             s,
             Design::from_csr(&csr(&[vec![1.0, 1.0], vec![1.0, 0.0]])).unwrap()
         );
+    }
+
+    #[test]
+    fn columns_given_in_order_equal_the_transposed_rows() {
+        let x = csr(&[
+            vec![1.0, 0.0, 2.0],
+            vec![0.0, 1.0, 0.5],
+            vec![1.0, 1.0, 0.0],
+        ]);
+        let given = [
+            (&[0u32, 2][..], None),
+            (&[1, 2][..], Some(&[1.0, 1.0][..])),
+            (&[0, 1][..], Some(&[2.0, 0.5][..])),
+        ];
+        assert_eq!(
+            Design::from_columns(3, given).unwrap(),
+            Design::from_csr(&x).unwrap()
+        );
+        let binary = [(&[0u32, 2][..], None), (&[1][..], Some(&[1.0][..]))];
+        let d = Design::from_columns(3, binary).unwrap();
+        assert!(d.is_binary());
+        assert_eq!((d.rows(), d.cols(), d.nnz()), (3, 2, 3));
+        for bad in [&[1u32, 0][..], &[1, 1][..], &[3][..]] {
+            assert!(Design::from_columns(3, [(bad, None)]).is_err(), "{bad:?}");
+        }
+        assert!(Design::from_columns(3, [(&[0u32][..], Some(&[f64::INFINITY][..]))]).is_err());
+        assert!(Design::from_columns(3, [(&[0u32][..], Some(&[1.0, 2.0][..]))]).is_err());
     }
 
     #[test]
