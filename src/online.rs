@@ -43,7 +43,10 @@ pub struct OnlineParams {
     pub lambda: f64,
     /// Choose lambda again by this many folds of cross-validation (lambda_min, as
     /// `train` picks it) over the messages learned so far, each time their number
-    /// has doubled since the last choice, from [`CV_FROM`] messages on.
+    /// has doubled since the last choice, from [`CV_FROM`] messages on. Between
+    /// choices the penalty on the summed loss, n * lambda, is held at the chosen
+    /// value (a prior of fixed strength, as in MAP estimation): lambda = lambda_cv
+    /// * n_cv / n, since the objective's loss is the mean over the n messages.
     pub cv_folds: Option<usize>,
     /// The Elastic-Net mixing.
     pub alpha: f64,
@@ -76,8 +79,11 @@ pub struct OnlineReport {
     pub seconds: f64,
     /// Cumulative errors after every [`CURVE_STEP`] messages (and after the last).
     pub curve: Vec<(usize, usize)>,
-    /// Each lambda refitted at, from the number of messages learned when it was set.
+    /// The lambda given, then each chosen by cross-validation, with the number
+    /// of messages learned when it was set.
     pub lambdas: Vec<(usize, f64)>,
+    /// The lambda of the last refit.
+    pub lambda: f64,
     /// p(spam) given to each message before it was learned, in replay order.
     #[serde(skip)]
     pub scores: Vec<f64>,
@@ -153,6 +159,8 @@ pub fn replay(analyzed: &Analyzed, params: &OnlineParams) -> Result<OnlineReport
     let mut curve = Vec::new();
     let mut lambda = params.lambda;
     let mut lambdas = vec![(0, lambda)];
+    // n * lambda as last chosen by cross-validation.
+    let mut strength: Option<f64> = None;
     let mut next_cv = CV_FROM;
     let (mut counts, mut values) = (Vec::new(), Vec::new());
 
@@ -210,9 +218,12 @@ pub fn replay(analyzed: &Analyzed, params: &OnlineParams) -> Result<OnlineReport
                 crate::train::DEFAULT_SEED,
                 &solver_params,
             )?;
-            lambda = cv.lambda_min;
-            lambdas.push((learned.len(), lambda));
+            strength = Some(cv.lambda_min * learned.len() as f64);
+            lambdas.push((learned.len(), cv.lambda_min));
             next_cv = 2 * learned.len();
+        }
+        if let Some(strength) = strength {
+            lambda = strength / learned.len() as f64;
         }
         let mut solver = Solver::new(&design, &yl, None)?;
         let start_weights: Vec<(u32, f64)> = (support.iter())
@@ -245,6 +256,7 @@ pub fn replay(analyzed: &Analyzed, params: &OnlineParams) -> Result<OnlineReport
         seconds: start.elapsed().as_secs_f64(),
         curve,
         lambdas,
+        lambda,
         scores,
     })
 }

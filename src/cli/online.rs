@@ -78,7 +78,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             "seconds": report.seconds,
             "refit_every": params.refit_every,
             "on_error": params.on_error,
-            "lambda": report.lambdas.last().map(|&(_, l)| l),
+            "lambda": report.lambda,
             "lambdas": report.lambdas.iter().map(|&(n, l)| json!({"messages": n, "lambda": l})).collect::<Vec<_>>(),
             "curve": report.curve.iter().map(|&(n, e)| json!({"messages": n, "errors": e})).collect::<Vec<_>>(),
         });
@@ -101,9 +101,12 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             "lambda:      {} (from messages learned){}",
             lambdas.join(", "),
             if params.cv_folds.is_some() {
-                ", by cross-validation as they doubled"
+                format!(
+                    ", by cross-validation as they doubled, times n_cv / n between; last {:.4e}",
+                    report.lambda
+                )
             } else {
-                ""
+                String::new()
             }
         )?;
         match (report.auc, one_minus) {
