@@ -63,24 +63,22 @@ pub(super) fn lambda_text(lambda: f64) -> String {
     format!("{lambda:.3e}")
 }
 
-/// Labels placed at `wanted` heights, kept at least `gap` apart in the same order (a
-/// one-dimensional spread: each pushed down from the one above, then the block moved up
-/// if it fell below `floor`).
+/// Labels placed at `wanted` heights, kept at least `gap` apart in the same order: each
+/// pushed down from the one above, then, from the lowest up, each pushed up to stay at
+/// least `floor` and `gap` above the one below.
 pub(super) fn spread(wanted: &[f64], gap: f64, floor: f64) -> Vec<f64> {
     let mut order: Vec<usize> = (0..wanted.len()).collect();
     order.sort_by(|&a, &b| wanted[b].total_cmp(&wanted[a]));
     let mut placed = vec![0.0; wanted.len()];
     let mut above = f64::INFINITY;
     for &i in &order {
-        let y = wanted[i].min(above - gap);
-        placed[i] = y;
-        above = y;
+        placed[i] = wanted[i].min(above - gap);
+        above = placed[i];
     }
-    let lowest = order.last().map_or(floor, |&i| placed[i]);
-    if lowest < floor {
-        for y in &mut placed {
-            *y += floor - lowest;
-        }
+    let mut below = floor - gap;
+    for &i in order.iter().rev() {
+        placed[i] = placed[i].max(below + gap);
+        below = placed[i];
     }
     placed
 }
@@ -96,7 +94,7 @@ mod tests {
         assert!((placed[1] - 0.92).abs() < 1e-12);
         assert!((placed[0] - 0.82).abs() < 1e-12);
         assert!((placed[2] - 0.5).abs() < 1e-12, "far enough already");
-        let lifted = spread(&[0.0, 0.0], 1.0, 0.0);
-        assert_eq!(lifted, vec![1.0, 0.0]);
+        let lifted = spread(&[0.0, 0.0, 5.0], 1.0, 0.0);
+        assert_eq!(lifted, vec![1.0, 0.0, 5.0], "only the crowded ones move");
     }
 }
