@@ -18,6 +18,35 @@
 //!
 //! The page embeds the SVGs: it needs no script, no network and no other file. Each file
 //! is written atomically ([`crate::atomic`]); `index.html` last.
+//!
+//! # Example
+//!
+//! ```
+//! use sparsetext::corpus::{Corpus, Item, Label};
+//! use sparsetext::train::{TrainParams, TrainingSet};
+//!
+//! let mail = |name: &str, label, text: &str| Item::from_bytes(name, Some(label), text.into());
+//! let corpus = Corpus {
+//!     items: vec![
+//!         mail("1", Label::Spam, "Subject: cash now\n\nWin cash, cheap pills, click now"),
+//!         mail("2", Label::Spam, "Subject: cheap pills\n\nCash prizes: click here now"),
+//!         mail("3", Label::Ham, "Subject: lunch\n\nLunch at noon? The minutes are attached"),
+//!         mail("4", Label::Ham, "Subject: minutes\n\nThe minutes of the lunch meeting"),
+//!     ],
+//!     ..Corpus::default()
+//! };
+//! let params = TrainParams::new().min_df(1).lambda(Some(0.01)).check()?;
+//! let set = TrainingSet::from_corpus(&corpus, &params)?;
+//! let trained = set.train(&params)?;
+//! let dir = tempfile::tempdir().unwrap();
+//! let written = sparsetext::report::write_training(dir.path(), &set, &trained, &[])?;
+//! // A fixed lambda: no cross-validation picture.
+//! for name in ["path.svg", "path.csv", "roc.svg", "words.svg", "index.html"] {
+//!     assert!(written.contains(&dir.path().join(name)), "{name}");
+//! }
+//! assert!(!dir.path().join("cv.svg").exists());
+//! Ok::<(), sparsetext::Error>(())
+//! ```
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
