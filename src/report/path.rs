@@ -151,6 +151,7 @@ impl Chart<'_> {
             .x_desc("lambda (log scale)")
             .y_desc("weight")
             .x_label_formatter(&|v| format!("{v:.0e}"))
+            .y_label_formatter(&|v| svg::tick_text(*v, y_hi - y_lo))
             .light_line_style(TRANSPARENT)
             .draw()?;
         let nonzero_at = |v: &f64| -> String {

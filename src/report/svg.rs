@@ -7,6 +7,7 @@
 //! each other by generous margins rather than measured ones.
 
 use plotters::coord::Shift;
+use plotters::data::float::FloatPrettyPrinter;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -63,6 +64,22 @@ pub(super) fn lambda_text(lambda: f64) -> String {
     format!("{lambda:.3e}")
 }
 
+/// A tick's number as plotters prints it, but a tick at zero reached by adding steps
+/// (a rounding error away from it, on an axis `span` long) reads "0.0", not "-0.0".
+pub(super) fn tick_text(value: f64, span: f64) -> String {
+    let value = if value.abs() < span * 1e-9 {
+        0.0
+    } else {
+        value
+    };
+    FloatPrettyPrinter {
+        allow_scientific: false,
+        min_decimal: 1,
+        max_decimal: 5,
+    }
+    .print(value)
+}
+
 /// Labels placed at `wanted` heights, kept at least `gap` apart in the same order: each
 /// pushed down from the one above, then, from the lowest up, each pushed up to stay at
 /// least `floor` and `gap` above the one below.
@@ -86,6 +103,13 @@ pub(super) fn spread(wanted: &[f64], gap: f64, floor: f64) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tick_text_drops_the_sign_of_zero() {
+        assert_eq!(tick_text(-1e-17, 2.0), "0.0");
+        assert_eq!(tick_text(-0.2, 2.0), "-0.2");
+        assert_eq!(tick_text(1.5, 2.0), "1.5");
+    }
 
     #[test]
     fn spread_keeps_order_and_gap() {
