@@ -10,13 +10,14 @@
 #
 # Usage: bench/report.sh [TRAIN_CORPUS] [EVAL_CORPUS] [OUT]
 #   (defaults: corpora/sample, the training corpus, $TMPDIR/sparsetext-report).
-# Needs a release build (SPARSETEXT=path overrides target/release/sparsetext).
+# Needs a release build: $CARGO_TARGET_DIR/release/sparsetext or target/release/sparsetext
+# (SPARSETEXT=path overrides).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 train=${1:-corpora/sample}
 eval=${2:-$train}
 out=${3:-${TMPDIR:-/tmp}/sparsetext-report}
-bin=${SPARSETEXT:-target/release/sparsetext}
+bin=${SPARSETEXT:-${CARGO_TARGET_DIR:-target}/release/sparsetext}
 
 if ! command -v chromium >/dev/null; then
     sudo=""

@@ -8,11 +8,12 @@
 #
 # Usage: scripts/pictures.sh [CORPUS] (default corpora/spamassassin; fetch it
 # with corpora/fetch-spamassassin.sh). Needs a release build
-# (SPARSETEXT=path overrides target/release/sparsetext) and python3.
+# ($CARGO_TARGET_DIR/release/sparsetext or target/release/sparsetext; SPARSETEXT=path
+# overrides) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=${1:-corpora/spamassassin}
-bin=${SPARSETEXT:-target/release/sparsetext}
+bin=${SPARSETEXT:-${CARGO_TARGET_DIR:-target}/release/sparsetext}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
