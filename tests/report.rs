@@ -233,7 +233,24 @@ fn train_report_draws_the_path_and_the_cv_curve_with_the_models_lambda() {
 
     check_roc(&r);
     let roc = read_svg(&r.join("roc.svg"));
-    assert!(texts(&roc).iter().any(|t| t.contains("out-of-fold")));
+    let roc_texts = texts(&roc);
+    assert!(roc_texts.iter().any(|t| t.contains("out-of-fold")));
+    // The marks are the model's spam cut and the low end of its unsure band.
+    let out = dir.run(&["inspect", "--json", "m.model"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let unsure = json["unsure"]
+        .as_array()
+        .expect("a CV model has an unsure band");
+    for (name, cut) in [
+        ("spam at p >= ", &unsure[1]),
+        ("unsure from p >= ", &unsure[0]),
+    ] {
+        let mark = format!("{name}{:.3}: FPR ", cut.as_f64().unwrap());
+        assert!(
+            roc_texts.iter().any(|t| t.starts_with(&mark)),
+            "{mark}: {roc_texts:?}"
+        );
+    }
 
     // words.csv: the strongest words as `words` lists them; a bar each.
     let (header, words) = read_csv(&r.join("words.csv"));
@@ -290,8 +307,15 @@ fn fixed_lambda_report_draws_the_way_down_and_says_so() {
             .all(|r| (r[chosen] == "1") == (number(&r[l]) == 0.003))
     );
     let distinct: BTreeSet<u64> = lambdas.iter().map(|x| x.to_bits()).collect();
+    let terms: BTreeSet<&str> = rows
+        .iter()
+        .map(|r| r[column(&header, "term")].as_str())
+        .collect();
     let svg = read_svg(&r.join("path.svg"));
-    assert!(polyline_lengths(&svg).contains(&distinct.len()));
+    let full = (polyline_lengths(&svg).iter())
+        .filter(|&&n| n == distinct.len())
+        .count();
+    assert_eq!(full, terms.len(), "one line per feature down to the lambda");
 
     check_roc(&r);
     let roc = read_svg(&r.join("roc.svg"));
