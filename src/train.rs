@@ -401,18 +401,19 @@ pub struct CvChoice {
 
 /// Fits `lambda`, warm-started down a geometric path of [`FIXED_LAMBDA_STEPS`] lambdas
 /// from lambda_max (a lambda at or above lambda_max is fitted at once: its weights are 0).
-/// Returns every fit on the way, the last at `lambda`.
+/// Returns every fit on the way, the first at lambda_max (where every weight is 0, so a
+/// drawn path starts from nothing), the last at `lambda`.
 fn fit_fixed(design: &Design, y: &[bool], lambda: f64, params: &ValidParams) -> Result<Vec<Fit>> {
     let mut solver = Solver::new(design, y, None)?;
     let lambda_max = solver.lambda_max(params.alpha());
     let steps = if lambda < lambda_max {
         FIXED_LAMBDA_STEPS
     } else {
-        1
+        0
     };
     // The way down: lambda_max^(1 - t) lambda^t at t = k / steps, then the lambda itself.
-    let mut fits = Vec::with_capacity(steps);
-    for k in 1..steps {
+    let mut fits = Vec::with_capacity(steps + 1);
+    for k in 0..steps {
         let t = k as f64 / steps as f64;
         fits.push(solver.fit(lambda_max.powf(1.0 - t) * lambda.powf(t), params)?);
     }

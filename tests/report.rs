@@ -306,6 +306,14 @@ fn fixed_lambda_report_draws_the_way_down_and_says_so() {
         rows.iter()
             .all(|r| (r[chosen] == "1") == (number(&r[l]) == 0.003))
     );
+    let largest = lambdas.iter().copied().fold(0.0, f64::max);
+    let weight = column(&header, "weight");
+    assert!(
+        (rows.iter())
+            .filter(|r| number(&r[l]) == largest)
+            .all(|r| number(&r[weight]) == 0.0),
+        "the way down starts at lambda_max, where every weight is 0"
+    );
     let distinct: BTreeSet<u64> = lambdas.iter().map(|x| x.to_bits()).collect();
     let terms: BTreeSet<&str> = rows
         .iter()
