@@ -66,7 +66,7 @@ pub fn run(cli: args::Cli) -> Result<ExitCode> {
             .build_global();
     }
     match cli.command {
-        args::Command::Train(args) => train::run(args),
+        args::Command::Train(args) => train::run(*args),
         args::Command::Classify(args) => classify::run(args),
         args::Command::Words(args) => words::run(args),
         args::Command::Eval(args) => eval::run(args),

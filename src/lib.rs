@@ -57,6 +57,7 @@ pub mod metrics;
 pub mod model;
 pub mod online;
 pub mod passthrough;
+pub mod report;
 pub mod serve;
 pub mod solver;
 pub mod store;

@@ -256,6 +256,42 @@ pub fn recall_at_fpr(scores: &[f64], labels: &[bool], max_fpr: f64) -> f64 {
     best as f64 / n_spam as f64
 }
 
+/// One point of an ROC curve: every message scoring at least `threshold` called spam.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RocPoint {
+    /// The lowest score called spam.
+    pub threshold: f64,
+    /// Ham called spam, as a fraction of ham (0 without ham).
+    pub fpr: f64,
+    /// Spam called spam, as a fraction of spam (1 without spam).
+    pub tpr: f64,
+}
+
+/// The ROC curve: one point per distinct score, the threshold lowered from the highest
+/// score to the lowest (tied messages are always called alike), after a first point at
+/// `threshold = +inf` where nothing is called spam. FPR and TPR never decrease along it.
+pub fn roc_curve(scores: &[f64], labels: &[bool]) -> Vec<RocPoint> {
+    check_inputs(scores, labels);
+    let n_spam = labels.iter().filter(|&&l| l).count() as u64;
+    let n_ham = labels.len() as u64 - n_spam;
+    let point = |threshold, tp, fp| RocPoint {
+        threshold,
+        fpr: ratio(fp, n_ham, 0.0),
+        tpr: ratio(tp, n_spam, 1.0),
+    };
+    let mut curve = vec![point(f64::INFINITY, 0, 0)];
+    let (mut tp, mut fp) = (0u64, 0u64);
+    let order = order_descending(scores);
+    for_each_tie_count(scores, labels, &order, |spam, ham| {
+        tp += spam;
+        fp += ham;
+        // The group ends at message tp + fp of the descending order.
+        let threshold = scores[order[(tp + fp) as usize - 1]];
+        curve.push(point(threshold, tp, fp));
+    });
+    curve
+}
+
 /// Mean binomial deviance of probabilities `p` (of spam) against `labels`:
 /// `mean(-2 * (y * ln p + (1 - y) * ln(1 - p)))`, with `p` clamped to
 /// `[PROB_MIN, 1 - PROB_MIN]` first, as glmnet does for `type.measure = "deviance"`
@@ -291,6 +327,20 @@ fn deviance_sum(p: &[f64], labels: &[bool], weight: impl Fn(usize) -> f64) -> f6
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn roc_curve_points_are_the_confusions_at_each_distinct_score() {
+        let scores = [0.9, 0.8, 0.8, 0.3, 0.1];
+        let labels = [true, true, false, true, false];
+        let curve = roc_curve(&scores, &labels);
+        assert_eq!(curve.len(), 5, "+inf and four distinct scores");
+        assert_eq!((curve[0].fpr, curve[0].tpr), (0.0, 0.0));
+        for p in &curve[1..] {
+            let c = Confusion::new(&scores, &labels, p.threshold);
+            assert_eq!((p.fpr, p.tpr), (c.fpr(), c.recall()), "at {}", p.threshold);
+        }
+        assert_eq!((curve[4].fpr, curve[4].tpr), (1.0, 1.0));
+    }
 
     /// O(n^2) AUC straight from the definition.
     fn brute_auc(scores: &[f64], labels: &[bool]) -> Option<f64> {

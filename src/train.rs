@@ -241,6 +241,7 @@ impl TrainingSet {
         let design = Design::from_csr(&self.data.x)?;
         let y = &self.data.y;
         let mut warnings = Vec::new();
+        let mut way_down = Vec::new();
         let (fit, lambda_rule, cv) = match (params.lambda(), start) {
             (Some(lambda), Some(start)) => {
                 let mut solver = Solver::new(&design, y, None)?;
@@ -254,11 +255,14 @@ impl TrainingSet {
                     None,
                 )
             }
-            (Some(lambda), None) => (
-                fit_fixed(&design, y, lambda, params.solver())?,
-                FIXED_LAMBDA_RULE.to_string(),
-                None,
-            ),
+            (Some(lambda), None) => {
+                way_down = fit_fixed(&design, y, lambda, params.solver())?;
+                let fit = way_down
+                    .last()
+                    .expect("the way down ends at lambda")
+                    .clone();
+                (fit, FIXED_LAMBDA_RULE.to_string(), None)
+            }
             (None, _) => {
                 let folds = params.folds();
                 let seed = params.seed();
@@ -342,6 +346,7 @@ impl TrainingSet {
             model,
             fit,
             cv,
+            way_down,
             warnings,
         })
     }
@@ -358,9 +363,31 @@ pub struct Trained {
     pub fit: Fit,
     /// The cross-validation that chose lambda; `None` for a fixed lambda.
     pub cv: Option<CvChoice>,
+    /// For a fixed lambda, the fits from lambda_max down to it, the last one `fit`; empty
+    /// with cross-validation (whose path is `cv`'s) or a warm start.
+    pub way_down: Vec<Fit>,
     /// What the user should know about the fit: a path stopped early on nearly separable
     /// data, a fit without a unique answer, a model without words.
     pub warnings: Vec<String>,
+}
+
+impl Trained {
+    /// The fitted path, lambdas decreasing: the cross-validation's path on all the data,
+    /// or the way down to a fixed lambda, or the one warm-started fit.
+    pub fn path(&self) -> &[Fit] {
+        match (&self.cv, self.way_down.is_empty()) {
+            (Some(cv), _) => &cv.result.path.fits,
+            (None, false) => &self.way_down,
+            (None, true) => std::slice::from_ref(&self.fit),
+        }
+    }
+
+    /// The chosen lambda's index on [`Trained::path`].
+    pub fn chosen(&self) -> usize {
+        self.cv
+            .as_ref()
+            .map_or(self.path().len() - 1, |cv| cv.index)
+    }
 }
 
 /// The cross-validation that chose the lambda.
@@ -374,20 +401,24 @@ pub struct CvChoice {
 
 /// Fits `lambda`, warm-started down a geometric path of [`FIXED_LAMBDA_STEPS`] lambdas
 /// from lambda_max (a lambda at or above lambda_max is fitted at once: its weights are 0).
-fn fit_fixed(design: &Design, y: &[bool], lambda: f64, params: &ValidParams) -> Result<Fit> {
+/// Returns every fit on the way, the first at lambda_max (where every weight is 0, so a
+/// drawn path starts from nothing), the last at `lambda`.
+fn fit_fixed(design: &Design, y: &[bool], lambda: f64, params: &ValidParams) -> Result<Vec<Fit>> {
     let mut solver = Solver::new(design, y, None)?;
     let lambda_max = solver.lambda_max(params.alpha());
     let steps = if lambda < lambda_max {
         FIXED_LAMBDA_STEPS
     } else {
-        1
+        0
     };
     // The way down: lambda_max^(1 - t) lambda^t at t = k / steps, then the lambda itself.
-    for k in 1..steps {
+    let mut fits = Vec::with_capacity(steps + 1);
+    for k in 0..steps {
         let t = k as f64 / steps as f64;
-        solver.fit(lambda_max.powf(1.0 - t) * lambda.powf(t), params)?;
+        fits.push(solver.fit(lambda_max.powf(1.0 - t) * lambda.powf(t), params)?);
     }
-    solver.fit(lambda, params)
+    fits.push(solver.fit(lambda, params)?);
+    Ok(fits)
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ Examples:
   sparsetext train --ham ~/Maildir/cur --spam ~/spam.mbox --alpha 0.5
   sparsetext train --svmlight matrix.svm --vocab vocab.txt --lambda 0.001"
     )]
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
 
     /// Classify mail: one message on stdin (exit code = verdict), or files, folders and mboxes.
     #[command(
@@ -538,6 +538,11 @@ pub struct TrainArgs {
     /// How many words of each sign to print after training.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
+
+    /// Also write a report into DIR: index.html and the pictures (path.svg, cv.svg,
+    /// roc.svg, words.svg), each with its numbers as CSV.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
 }
 
 /// `sparsetext learn`.
@@ -667,6 +672,11 @@ pub struct EvalArgs {
     /// With --online: terms in fewer messages learned so far are left out.
     #[arg(long, value_name = "N", default_value_t = train::DEFAULT_MIN_DF, requires = "online")]
     pub min_df: u32,
+
+    /// Also write a report into DIR: index.html, roc.svg and scores.svg (with their
+    /// numbers as CSV), the confusion matrix, the messages nearest the threshold.
+    #[arg(long, value_name = "DIR", conflicts_with = "online")]
+    pub report: Option<PathBuf>,
 }
 
 /// `sparsetext inspect`.

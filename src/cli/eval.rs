@@ -9,6 +9,7 @@ use serde_json::json;
 use sparsetext::corpus::{Label, Skipped};
 use sparsetext::metrics::{Confusion, auc, recall_at_fpr};
 use sparsetext::model::{Model, Scorer};
+use sparsetext::report::Evaluation;
 use sparsetext::{Error, Result};
 
 use super::args::EvalArgs;
@@ -23,6 +24,9 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         return super::online::run(args);
     }
     let model_path = args.model.path()?;
+    if let Some(dir) = &args.report {
+        sparsetext::report::check_dir(dir)?;
+    }
     let scorer = Scorer::new(Model::load_for_mail(&model_path)?);
     let corpus = super::labeled_corpus(&args.corpus, false)?;
     let bar = super::progress(corpus.items.len(), "scoring");
@@ -43,11 +47,13 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let mut skipped = corpus.skipped.clone();
     let mut scores = Vec::new();
     let mut labels = Vec::new();
+    let mut names = Vec::new();
     for (item, result) in corpus.items.iter().zip(scored) {
         match result {
             Ok((p, spam)) => {
                 scores.push(p);
                 labels.push(spam);
+                names.push(item.name.clone());
             }
             Err(reason) => skipped.push(Skipped {
                 name: item.name.clone(),
@@ -59,6 +65,18 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     super::warn_truncated(truncated.into_inner());
     if scores.is_empty() {
         return Err(Error::Training("no mail to evaluate on".into()));
+    }
+    if let Some(dir) = &args.report {
+        let eval = Evaluation {
+            model_path: &model_path,
+            model: scorer.model(),
+            names: &names,
+            scores: &scores,
+            labels: &labels,
+            sources: &corpus.sources,
+            skipped: skipped.len(),
+        };
+        sparsetext::report::write_evaluation(dir, &eval)?;
     }
     let threshold = scorer.model().threshold();
     let c = Confusion::new(&scores, &labels, threshold);

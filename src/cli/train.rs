@@ -53,6 +53,10 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let output = super::model_path::for_writing(args.output.as_deref())?;
     // A path that cannot take the model is reported now, not after the training run.
     sparsetext::atomic::check_target(&output)?;
+    if let Some(dir) = &args.report {
+        sparsetext::report::check_dir(dir)?;
+    }
+    let mut sources = Vec::new();
     let mut out = Summary::new();
     let mut analyzed = None;
     let set = match (&args.svmlight, &store) {
@@ -68,7 +72,8 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         }
         (None, None) => {
             let analyzer = Analyzer::new(params.analyzer().clone());
-            let (from_corpus, sources) = super::analyze_corpus(&args.corpus, &analyzer)?;
+            let (from_corpus, read) = super::analyze_corpus(&args.corpus, &analyzer)?;
+            sources = read;
             // A failed write is held by the summary until the model is saved.
             let _ = super::print_sources(&mut out, &sources);
             let set = TrainingSet::from_analyzed(&from_corpus, &params)?;
@@ -105,16 +110,18 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
 
     // What was read shows before the long part, when stdout is a terminal or a log.
     out.flush_now();
+    let trained = set.train(&params)?;
     let Trained {
         model,
         fit,
         cv,
         warnings,
-    } = set.train(&params)?;
-    for warning in &warnings {
+        ..
+    } = &trained;
+    for warning in warnings {
         super::eprint_line(format_args!("warning: {warning}"));
     }
-    print_lambda(&mut out, &model, &fit, cv.as_ref());
+    print_lambda(&mut out, model, fit, cv.as_ref());
     out.line(format_args!(
         "features:    {} of {} kept (alpha {})",
         fit.weights.len(),
@@ -132,10 +139,10 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         }
     ));
 
-    print_decision(&mut out, &model);
+    print_decision(&mut out, model);
     match analyzed.as_ref().filter(|_| !args.no_store) {
         Some(analyzed) => {
-            let messages = sparsetext::learn::save_with_store(&model, &output, analyzed, min_df)?;
+            let messages = sparsetext::learn::save_with_store(model, &output, analyzed, min_df)?;
             let bytes = model.to_bytes().len();
             out.line(format_args!(
                 "model:       {} ({bytes} bytes)",
@@ -156,7 +163,14 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             ));
         }
     }
-    let _ = super::words::print_top(&mut out, &model, args.top);
+    if let Some(dir) = &args.report {
+        sparsetext::report::write_training(dir, &set, &trained, &sources)?;
+        out.line(format_args!(
+            "report:      {}",
+            dir.join("index.html").display()
+        ));
+    }
+    let _ = super::words::print_top(&mut out, model, args.top);
     out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
