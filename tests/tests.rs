@@ -9,6 +9,7 @@ mod learn;
 mod passthrough_model;
 mod properties;
 mod regression;
+mod ridge;
 mod serve;
 mod serve_abuse;
 mod solver;
