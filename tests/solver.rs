@@ -127,9 +127,12 @@ fn ridge_objectives_match_scikit_learn_and_liblinear() {
             g[j as usize] -= v * r[i as usize];
         }
         let g_sq: f64 = g.iter().map(|v| v * v).sum();
-        let bound = 2.0 * lambda * fit.rel_gap * fit.dual;
+        // F - D is the difference of two sums of N rounded terms: near
+        // convergence it carries a rounding error of a few dozen ulps of D.
+        let rounding = 32.0 * f64::EPSILON * fit.dual;
+        let bound = 2.0 * lambda * (fit.rel_gap * fit.dual + rounding);
         assert!(
-            g_sq <= 1.01 * bound + 1e-26,
+            g_sq <= 1.01 * bound,
             "{case}: |g|^2 {g_sq:e} above the gap's {bound:e}"
         );
         assert!(r.iter().sum::<f64>().abs() <= 1e-12, "intercept's gradient");

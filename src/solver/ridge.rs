@@ -26,8 +26,8 @@
 //!    preconditioned CG ([`pcg`]).
 //! 3. Step length by backtracking from 1 on F until the Armijo condition
 //!    `F(x + t s) - F(x) <= 0.01 t g^T s` holds (LIBLINEAR:
-//!    `l2r_erm_fun::linesearch_and_update`); with `X s` computed once, each
-//!    trial costs N logarithms.
+//!    `l2r_erm_fun::linesearch_and_update`); with `X s` known (CG sums it
+//!    from its own products), each trial costs N logarithms.
 
 mod pcg;
 mod products;
@@ -56,8 +56,6 @@ pub(crate) struct Scratch {
     gradient: Vec<f64>,
     /// `D_i = c_i a_i (1 - a_i)`.
     curvature: Vec<f64>,
-    /// `X s_w + s_b`: the margins' change along the Newton step.
-    step_margins: Vec<f64>,
 }
 
 impl Scratch {
@@ -69,7 +67,6 @@ impl Scratch {
             z: vec![0.0; p],
             gradient: vec![0.0; p + 1],
             curvature: vec![0.0; n],
-            step_margins: vec![0.0; n],
         }
     }
 }
@@ -138,7 +135,7 @@ pub(crate) fn solve(
         // Step 3: the step length.
         let s = &sc.pcg.step;
         let (sw, sb) = (&s[..p], s[p]);
-        sc.products.margins(prob, sb, sw, &mut sc.step_margins);
+        let step_margins = &sc.pcg.step_margins;
         let (mut w_s, mut s_sq) = (0.0, 0.0);
         for (&wj, &sj) in st.w.iter().zip(sw) {
             w_s += wj * sj;
@@ -150,7 +147,7 @@ pub(crate) fn solve(
         for _ in 0..MAX_HALVINGS {
             let trial_loss: f64 = (0..st.eta.len())
                 .map(|i| {
-                    let m = prob.y[i] * (st.eta[i] + t * sc.step_margins[i]);
+                    let m = prob.y[i] * (st.eta[i] + t * step_margins[i]);
                     prob.row_weight[i] * log1p_exp_neg(m)
                 })
                 .sum();
@@ -168,7 +165,7 @@ pub(crate) fn solve(
             *wj += t * sj;
         }
         st.b0 += t * sb;
-        for (e, &d) in st.eta.iter_mut().zip(&sc.step_margins) {
+        for (e, &d) in st.eta.iter_mut().zip(step_margins) {
             *e += t * d;
         }
         current = Some(fitted.recompute(prob, &st.eta));

@@ -42,13 +42,14 @@ pub(crate) struct Hessian<'a> {
 
 impl Hessian<'_> {
     /// `out = H v` after `v_j = next(j, v_j)` for every variable (intercept
-    /// last), applied as the product walks v; `xv` scratch of length N.
-    /// Returns `v^T H v`.
+    /// last), applied as the product walks v; leaves `X v_w + v_b` in `xv`
+    /// and `D` times it in `dxv`. Returns `v^T H v`.
     fn apply(
         &self,
         next: impl Fn(usize, f64) -> f64,
         v: &mut [f64],
         xv: &mut [f64],
+        dxv: &mut [f64],
         out: &mut [f64],
     ) -> f64 {
         let p = self.prob.x.cols();
@@ -63,16 +64,16 @@ impl Hessian<'_> {
             },
             xv,
         );
-        xv.iter_mut()
-            .zip(self.curvature)
-            .for_each(|(t, &d)| *t *= d);
+        for ((t, &x), &d) in dxv.iter_mut().zip(xv.iter()).zip(self.curvature) {
+            *t = d * x;
+        }
         let mut v_hv = 0.0;
-        self.products.transposed_by(self.prob, xv, |j, xj_u| {
+        self.products.transposed_by(self.prob, dxv, |j, xj_u| {
             let o = xj_u + self.lambda * v[j];
             out[j] = o;
             v_hv += v[j] * o;
         });
-        out[p] = xv.iter().sum();
+        out[p] = dxv.iter().sum();
         v_hv + vb * out[p]
     }
 
@@ -89,15 +90,19 @@ impl Hessian<'_> {
     }
 }
 
-/// Scratch of the CG iterations; `step` holds the last solution.
+/// Scratch of the CG iterations; `step` holds the last solution and
+/// `step_margins` its `X s_w + s_b`, gathered from the products CG makes
+/// anyway (so that the line search needs no product of its own).
 pub(crate) struct Pcg {
     pub step: Vec<f64>,
+    pub step_margins: Vec<f64>,
     residual: Vec<f64>,
     z: Vec<f64>,
     direction: Vec<f64>,
     h_direction: Vec<f64>,
     precond: Vec<f64>,
     xv: Vec<f64>,
+    dxv: Vec<f64>,
 }
 
 impl Pcg {
@@ -105,12 +110,14 @@ impl Pcg {
         let v = || vec![0.0; p + 1];
         Pcg {
             step: v(),
+            step_margins: vec![0.0; n],
             residual: v(),
             z: v(),
             direction: v(),
             h_direction: v(),
             precond: v(),
             xv: vec![0.0; n],
+            dxv: vec![0.0; n],
         }
     }
 
@@ -127,6 +134,7 @@ impl Pcg {
             &mut self.direction,
         );
         s.fill(0.0);
+        self.step_margins.fill(0.0);
         let mut z_r = 0.0;
         for k in 0..n_var {
             r[k] = -g[k];
@@ -151,12 +159,16 @@ impl Pcg {
                 |j, dj| zz[j] + beta * dj,
                 d,
                 &mut self.xv,
+                &mut self.dxv,
                 &mut self.h_direction,
             );
             if d_hd <= 1e-300 {
                 break;
             }
             let step = z_r / d_hd;
+            for (m, &x) in self.step_margins.iter_mut().zip(&self.xv) {
+                *m += step * x;
+            }
             let hd = &self.h_direction;
             let mut z_r_new = 0.0;
             for k in 0..n_var {

@@ -9,6 +9,10 @@
 
 use super::super::problem::{NO_COMPLEMENT, Problem};
 
+/// Columns at least this long are summed with several accumulators
+/// ([`super::super::design::Column::dot`]), so that the additions overlap.
+const LONG: usize = 8;
+
 /// Each feature's complement slot, or [`NO_COMPLEMENT`].
 pub(crate) struct Products {
     slot: Vec<u32>,
@@ -24,6 +28,7 @@ impl Products {
     }
 
     /// `out = b0 + X v` (`out` of length N, `v` of length p).
+    #[cfg(test)]
     pub fn margins(&self, prob: &Problem, b0: f64, v: &[f64], out: &mut [f64]) {
         self.margins_by(prob, b0, |j| v[j], out);
     }
@@ -86,6 +91,8 @@ impl Products {
                     .zip(&x[a..b])
                     .map(|(&i, &xij)| xij * u[i as usize])
                     .sum()
+            } else if b - a >= LONG {
+                prob.x.col(j).dot(u)
             } else {
                 rows[a..b].iter().map(|&i| u[i as usize]).sum()
             };
