@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Ridge (alpha = 0) speed: sparsetext against LIBLINEAR 2.50 `-s 0`, same run.
 
+    bench/solver/ridge.sh [MATRIX.svm] [ROUNDS]   (venv, build and matrix, then this script)
     bench/.venv/solver/bin/python bench/solver/ridge.py MATRIX.svm [ROUNDS]   (from the repository root)
 
 Problem: (1/N) sum log(1 + exp(-y (b0 + x.w))) + (lambda/2) |w|^2, intercept
