@@ -96,9 +96,10 @@ def main():
         b = best[lam]
         print(f"| {lam:g} | {b['ours']:.3f} s | {b['ll']:.3f} s (-e {b['eps']:g}) | {b['ll'] / b['ours']:.2f} |")
     print()
-    print(f"100-lambda ridge path, every point certified (worst relative gap {float(p[6]):.1e}): "
-          f"{float(p[4]):.3f} s in-process (best of {rounds}; CPU {p[13]} s), "
-          f"{p[9]} Newton steps, {p[10]} CG steps")
+    fits = len(p[5].split(","))
+    print(f"100-lambda ridge path, {fits} points fitted, every one certified (worst relative gap "
+          f"{float(p[6]):.1e}): {float(p[4]):.3f} s in-process (best of {rounds}; CPU {p[13]} s), "
+          f"{p[8]} Newton steps, {p[9]} CG steps")
 
 
 if __name__ == "__main__":
