@@ -2,8 +2,11 @@
 //!
 //! ```text
 //! cargo run --release --example solver_bench -- FILE.svm [--tol T] [--repeat R]
-//!     [--single RATIO:ALPHA ...] [--path NLAMBDA:RATIO:ALPHA]
+//!     [--single RATIO:ALPHA ...] [--lambda LAMBDA:ALPHA ...] [--path NLAMBDA:RATIO:ALPHA]
 //! ```
+//!
+//! `--single` gives lambda as a fraction of lambda_max, `--lambda` as is (its
+//! lines carry the lambda in the ratio column).
 //!
 //! Prints one tab-separated line per run:
 //! `kind ratio alpha tol seconds objective rel_gap nnz iterations sweeps checks peak_extra_bytes design_bytes`;
@@ -79,7 +82,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("usage: solver_bench FILE.svm [options]")?;
     let mut tol = 1e-6;
     let mut repeat = 1;
-    let mut singles: Vec<(f64, f64)> = Vec::new();
+    // (ratio or lambda, alpha, whether the first is lambda itself)
+    let mut singles: Vec<(f64, f64, bool)> = Vec::new();
     let mut paths: Vec<(usize, f64, f64)> = Vec::new();
     let mut i = 1;
     while i < args.len() {
@@ -89,7 +93,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--repeat" => repeat = v.parse()?,
             "--single" => {
                 let (r, a) = v.split_once(':').ok_or("--single RATIO:ALPHA")?;
-                singles.push((r.parse()?, a.parse()?));
+                singles.push((r.parse()?, a.parse()?, false));
+            }
+            "--lambda" => {
+                let (l, a) = v.split_once(':').ok_or("--lambda LAMBDA:ALPHA")?;
+                singles.push((l.parse()?, a.parse()?, true));
             }
             "--path" => {
                 let f: Vec<&str> = v.split(':').collect();
@@ -111,13 +119,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         design.is_binary(),
         design.heap_bytes()
     );
-    for &(ratio, alpha) in &singles {
+    for &(ratio, alpha, absolute) in &singles {
         let params = Params::new()
             .alpha(alpha)
             .tol(tol)
             .max_iter(100_000)
             .check()?;
-        let lambda = ratio * solver::lambda_max(&design, &y, None, alpha)?;
+        let lambda = if absolute {
+            ratio
+        } else {
+            ratio * solver::lambda_max(&design, &y, None, alpha)?
+        };
         let mut best = f64::INFINITY;
         let mut fit = None;
         let mut peak = 0;

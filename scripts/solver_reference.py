@@ -69,18 +69,12 @@ def run_skglm(X, y, lam, alpha):
 def main():
     import glmnet
     import skglm
-    import sklearn
     path = os.path.join(DATA, "real300.svm")
     X, y = load_svmlight_file(path)
     X = X.tocsc()
-    n = X.shape[0]
     cases = []
     for weighted in [False, True]:
-        if weighted:  # class balancing: each class gets half the total weight
-            npos = (y > 0).sum()
-            s = np.where(y > 0, n / (2.0 * npos), n / (2.0 * (n - npos)))
-        else:
-            s = np.ones(n)
+        s = row_weights(y, weighted)
         for alpha in [1.0, 0.5]:
             lmax = lambda_max(X, y, s, alpha)
             for ratio in [0.5, 0.1, 0.03, 0.01]:
@@ -99,19 +93,36 @@ def main():
                 case["reference"] = ref
                 cases.append(case)
                 print(case, file=sys.stderr)
+    save("reference.json", X, "scripts/solver_reference.py",
+         {"glmnet (python-glmnet)": glmnet.__version__, "skglm": skglm.__version__},
+         "(1/N) sum_i s_i log(1+exp(-y_i(b0+x_i.w))) + lambda(alpha|w|_1 + (1-alpha)/2|w|^2); "
+         "s rescaled to mean 1", cases)
+
+
+def row_weights(y, weighted):
+    """Ones, or class balancing: each class gets half the total weight."""
+    n = len(y)
+    if not weighted:
+        return np.ones(n)
+    npos = (y > 0).sum()
+    return np.where(y > 0, n / (2.0 * npos), n / (2.0 * (n - npos)))
+
+
+def save(name, X, made_by, versions, objective_text, cases):
+    """Writes a fixture on real300.svm to tests/data/solver/NAME."""
+    import sklearn
     out = {
         "file": "real300.svm",
-        "rows": n,
+        "rows": X.shape[0],
         "cols": X.shape[1],
-        "made_by": "scripts/solver_reference.py",
+        "made_by": made_by,
         "versions": {"python": sys.version.split()[0], "numpy": np.__version__,
-                     "scikit-learn": sklearn.__version__, "glmnet (python-glmnet)": glmnet.__version__,
-                     "skglm": skglm.__version__},
-        "objective": "(1/N) sum_i s_i log(1+exp(-y_i(b0+x_i.w))) + lambda(alpha|w|_1 + (1-alpha)/2|w|^2); s rescaled to mean 1",
+                     "scikit-learn": sklearn.__version__, **versions},
+        "objective": objective_text,
         "weights": "weighted cases: s_i = N / (2 * size of i's class)",
         "cases": cases,
     }
-    with open(os.path.join(DATA, "reference.json"), "w") as f:
+    with open(os.path.join(DATA, name), "w") as f:
         json.dump(out, f, indent=1)
 
 

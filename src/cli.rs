@@ -12,6 +12,7 @@ use sparsetext::{Error, Result};
 
 pub mod args;
 mod classify;
+mod compare;
 mod completions;
 mod escape;
 mod eval;

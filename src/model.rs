@@ -256,8 +256,8 @@ impl Model {
         if !(self.lambda.is_finite() && self.lambda >= 0.0) {
             return Err(invalid("lambda", self.lambda, "must be finite and >= 0"));
         }
-        if !(self.alpha > 0.0 && self.alpha <= 1.0) {
-            return Err(invalid("alpha", self.alpha, "must be in (0, 1]"));
+        if !(self.alpha >= 0.0 && self.alpha <= 1.0) {
+            return Err(invalid("alpha", self.alpha, "must be in [0, 1]"));
         }
         check_decision(self.threshold, self.unsure)?;
         let summary = &self.summary;
@@ -287,7 +287,7 @@ impl Model {
     /// # Errors
     /// [`Error::InvalidParam`] naming the offending part: a duplicate or empty term, a
     /// non-finite weight (or one too large for `f32`), threshold outside (0, 1), an unsure
-    /// band not around the threshold, lambda < 0, alpha outside (0, 1], a non-finite
+    /// band not around the threshold, lambda < 0, alpha outside [0, 1], a non-finite
     /// intercept, `cv_auc` outside [0, 1], ...
     pub fn new(parts: ModelParts) -> Result<Model> {
         let mut features: Vec<(String, f32)> = parts
@@ -402,6 +402,16 @@ impl Model {
     pub fn alpha(&self) -> f64 {
         self.alpha
     }
+    /// The penalty's L1 weight in the (lambda1, lambda2) form, mean loss
+    /// `+ l1 ||w||_1 + l2 ||w||_2^2`: `lambda alpha`.
+    pub fn l1(&self) -> f64 {
+        self.lambda * self.alpha
+    }
+    /// The penalty's L2 weight in the (lambda1, lambda2) form (no 1/2 on the
+    /// square): `lambda (1 - alpha) / 2`.
+    pub fn l2(&self) -> f64 {
+        0.5 * self.lambda * (1.0 - self.alpha)
+    }
 
     /// Spam when `p_spam >= threshold`.
     pub fn threshold(&self) -> f64 {
@@ -458,7 +468,8 @@ impl Model {
     }
 
     /// A JSON summary for `sparsetext inspect --json`, with keys `format_version`,
-    /// `analyzer`, `scheme`, `lambda`, `alpha`, `intercept`, `threshold`, `unsure` (`null` or
+    /// `analyzer`, `scheme`, `lambda`, `alpha`, `l1`, `l2` (the same penalty as
+    /// [`Model::l1`] and [`Model::l2`] give it), `intercept`, `threshold`, `unsure` (`null` or
     /// `[low, high]`), `term_kind` (`tokens` or `feature_ids`), `features` (their count) and
     /// `summary`.
     pub fn to_json(&self) -> serde_json::Value {
@@ -468,6 +479,8 @@ impl Model {
             "scheme": &self.scheme,
             "lambda": self.lambda,
             "alpha": self.alpha,
+            "l1": self.l1(),
+            "l2": self.l2(),
             "intercept": self.intercept,
             "threshold": self.threshold,
             "unsure": self.unsure,
@@ -565,7 +578,7 @@ mod tests {
             (
                 "alpha",
                 ModelParts {
-                    alpha: 0.0,
+                    alpha: -0.1,
                     ..base()
                 },
             ),
@@ -681,6 +694,8 @@ mod tests {
             "scheme",
             "lambda",
             "alpha",
+            "l1",
+            "l2",
             "intercept",
             "threshold",
             "unsure",

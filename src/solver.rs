@@ -12,7 +12,9 @@
 //! ```
 //!
 //! The intercept is never penalized; `alpha = 1` is the lasso, `0 < alpha < 1`
-//! the Elastic Net. Features are used as given (not standardized).
+//! the Elastic Net, `alpha = 0` ridge (plain L2: every weight non-zero).
+//! Features are used as given (not standardized). The (lambda1, lambda2) form
+//! `L1 ||w||_1 + L2 ||w||_2^2` is `lambda = L1 + 2 L2`, `alpha = L1 / lambda`.
 //!
 //! # lambda_max
 //!
@@ -27,6 +29,8 @@
 //! model (the weighted spam rate): at w = 0 and b0 = logit(p0) the gradient of
 //! the loss in w_j is `-(1/N) sum_i s_i x_ij (y01_i - p0)`, and zero is in the
 //! subdifferential of F when its size is at most lambda alpha.
+//! For ridge (alpha = 0) no lambda makes w = 0 optimal; as glmnet does, its
+//! lambda_max (where a path starts) is computed as for alpha = 0.001.
 //!
 //! # The certificate
 //!
@@ -71,6 +75,12 @@
 //!   then by coordinate descent with Anderson extrapolation
 //!   (`newton`, `extrapolate`), then
 //!   searches a step length on F itself.
+//!
+//! For ridge (alpha = 0, lambda > 0) every weight is non-zero and the
+//! working set would be the whole problem: a truncated Newton method with
+//! conjugate gradients on all weights at once (`ridge`; Lin, Weng & Keerthi
+//! 2008, LIBLINEAR `-s 0`) takes its place, with the same certificate (the
+//! dual at theta = r is feasible without scaling).
 //!
 //! A path (`path`) fits a geometric grid of lambdas from
 //! lambda_max down, warm-started, screened by the strong rule, with a
@@ -118,6 +128,7 @@ mod path;
 mod predict;
 mod problem;
 mod quadratic_model;
+mod ridge;
 mod solve;
 mod support_factor;
 mod support_step;
@@ -161,7 +172,7 @@ impl<'a> Solver<'a> {
         })
     }
 
-    /// lambda_max for this problem.
+    /// lambda_max for this problem (for alpha = 0, where a ridge path starts).
     pub fn lambda_max(&self, alpha: f64) -> f64 {
         self.prob.lambda_max(alpha)
     }
@@ -245,7 +256,8 @@ pub fn fit(
     Solver::new(design, y, weights)?.fit(lambda, params)
 }
 
-/// The smallest lambda at which w = 0 is optimal (see the module docs).
+/// The smallest lambda at which w = 0 is optimal (see the module docs; for
+/// alpha = 0, that of alpha = 0.001, where a ridge path starts).
 pub fn lambda_max(design: &Design, y: &[bool], weights: Option<&[f64]>, alpha: f64) -> Result<f64> {
     let prob = Problem::new(design, y, weights)?;
     Ok(prob.lambda_max(alpha))

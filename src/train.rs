@@ -65,7 +65,7 @@ mod params;
 pub use decision::{DEFAULT_FNR_TARGET, DEFAULT_FPR_TARGET, Decision, DecisionRule};
 pub use params::{
     DEFAULT_ALPHA, DEFAULT_FOLDS, DEFAULT_LAMBDA_MIN_RATIO, DEFAULT_MIN_DF, DEFAULT_NLAMBDA,
-    DEFAULT_SEED, DEFAULT_TOL, Rule, TrainParams, ValidTrainParams,
+    DEFAULT_SEED, DEFAULT_TOL, Rule, TrainParams, ValidTrainParams, lambda_alpha,
 };
 
 /// How a model whose threshold and band were given names its decision rule in its

@@ -29,6 +29,33 @@ fn balanced(y: &[bool]) -> Vec<f64> {
         .collect()
 }
 
+/// A fixture case's lambda_max equals ours (`lmax`), and its reference
+/// objective the fit's to 1e-6 relative; certified, the fit is never worse
+/// than the reference by more than its gap, and its dual is below it.
+fn assert_matches_reference(case: &serde_json::Value, lmax: f64, fit: &solver::Fit) {
+    let want_lmax = case["lambda_max"].as_f64().unwrap();
+    assert!(
+        (lmax - want_lmax).abs() <= 1e-12 * want_lmax,
+        "lambda_max {lmax} vs {want_lmax}"
+    );
+    let reference = case["reference"].as_f64().unwrap();
+    let rel = (fit.objective - reference) / reference;
+    assert!(
+        rel.abs() <= 1e-6,
+        "{case}: ours {} relative difference {rel:e}",
+        fit.objective
+    );
+    assert!(
+        rel <= 1e-9,
+        "{case}: ours {} is worse by {rel:e}",
+        fit.objective
+    );
+    assert!(
+        fit.dual <= reference * (1.0 + 1e-12),
+        "dual above a primal value"
+    );
+}
+
 /// Objective values from python-glmnet 2.2.1 (glmnet Fortran) and skglm 0.5,
 /// both run to tolerance 1e-12..1e-14; provenance and versions in the JSON.
 #[test]
@@ -43,36 +70,72 @@ fn objectives_match_glmnet_and_skglm() {
         let alpha = case["alpha"].as_f64().unwrap();
         let lambda = case["lambda"].as_f64().unwrap();
         let weights = case["weighted"].as_bool().unwrap().then_some(s.as_slice());
-        let reference = case["reference"].as_f64().unwrap();
         let lmax = solver::lambda_max(&x, &y, weights, alpha).unwrap();
-        let want_lmax = case["lambda_max"].as_f64().unwrap();
-        assert!(
-            (lmax - want_lmax).abs() <= 1e-12 * want_lmax,
-            "lambda_max {lmax} vs {want_lmax}"
-        );
         let params = Params::new().alpha(alpha).tol(1e-9).check().unwrap();
         let fit = solver::fit(&x, &y, weights, lambda, &params).unwrap();
         assert!(fit.converged, "{case}");
-        let rel = (fit.objective - reference) / reference;
-        assert!(
-            rel.abs() <= 1e-6,
-            "{case}: ours {} relative difference {rel:e}",
-            fit.objective
-        );
-        // Certified: never worse than the reference by more than our gap.
-        assert!(
-            rel <= 1e-9,
-            "{case}: ours {} is worse by {rel:e}",
-            fit.objective
-        );
-        assert!(
-            fit.dual <= reference * (1.0 + 1e-12),
-            "dual above a primal value"
-        );
+        assert_matches_reference(case, lmax, &fit);
         // The public objective() agrees with the fit's own.
         let again =
             solver::objective(&x, &y, weights, lambda, alpha, fit.intercept, &fit.weights).unwrap();
         assert!((again - fit.objective).abs() <= 1e-12);
+    }
+}
+
+/// Ridge (alpha = 0) objectives from scikit-learn 1.6.1 (newton-cg) and
+/// LIBLINEAR 2.50 (`-s 0 -R`), both at tolerance 1e-10..1e-12
+/// (scripts/ridge_reference.py; versions in the JSON); and at each fit the
+/// gradient, computed from the CSR matrix directly, vanishes as the
+/// certificate says: with the intercept optimal, `F - D = |g_w|^2 / (2 lambda)`.
+#[test]
+fn ridge_objectives_match_scikit_learn_and_liblinear() {
+    let (csr, x, y) = real300();
+    let s = balanced(&y);
+    let text = std::fs::read_to_string(data_path("ridge_reference.json")).unwrap();
+    let fixture: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let cases = fixture["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 12);
+    let n = y.len() as f64;
+    let mut nonempty = vec![false; csr.cols()];
+    for (_, (_, j)) in csr.iter() {
+        nonempty[j as usize] = true;
+    }
+    let nonempty = nonempty.iter().filter(|&&b| b).count();
+    let tol = 1e-9;
+    for case in cases {
+        let lambda = case["lambda"].as_f64().unwrap();
+        let weights = case["weighted"].as_bool().unwrap().then_some(s.as_slice());
+        let lmax = solver::lambda_max(&x, &y, weights, 0.0).unwrap();
+        let params = Params::new().alpha(0.0).tol(tol).check().unwrap();
+        let fit = solver::fit(&x, &y, weights, lambda, &params).unwrap();
+        assert!(fit.converged && fit.rel_gap <= tol, "{case}: {fit:?}");
+        assert_matches_reference(case, lmax, &fit);
+        // Ridge keeps every feature found in the data.
+        assert_eq!(fit.nnz(), nonempty, "{case}");
+        // The gradient of F: g_j = lambda w_j - X_j^T r, r_i = (s_i / N) (y01_i - p_i).
+        let sw: Vec<f64> = weights.map_or(vec![1.0; y.len()], |w| w.to_vec());
+        let w = fit.dense_weights(csr.cols());
+        let mut eta = vec![fit.intercept; y.len()];
+        for (&v, (i, j)) in csr.iter() {
+            eta[i as usize] += v * w[j as usize];
+        }
+        let r: Vec<f64> = (0..y.len())
+            .map(|i| sw[i] / n * (f64::from(y[i]) - 1.0 / (1.0 + (-eta[i]).exp())))
+            .collect();
+        let mut g: Vec<f64> = w.iter().map(|wj| lambda * wj).collect();
+        for (&v, (i, j)) in csr.iter() {
+            g[j as usize] -= v * r[i as usize];
+        }
+        let g_sq: f64 = g.iter().map(|v| v * v).sum();
+        // F - D is the difference of two sums of N rounded terms: near
+        // convergence it carries a rounding error of a few dozen ulps of D.
+        let rounding = 32.0 * f64::EPSILON * fit.dual;
+        let bound = 2.0 * lambda * (fit.rel_gap * fit.dual + rounding);
+        assert!(
+            g_sq <= 1.01 * bound,
+            "{case}: |g|^2 {g_sq:e} above the gap's {bound:e}"
+        );
+        assert!(r.iter().sum::<f64>().abs() <= 1e-12, "intercept's gradient");
     }
 }
 
@@ -224,7 +287,7 @@ fn separable() -> (Design, Vec<bool>) {
 #[test]
 fn separable_data_give_finite_fits_and_a_warning_at_lambda_zero() {
     let (x, y) = separable();
-    for alpha in [1.0, 0.5] {
+    for alpha in [1.0, 0.5, 0.0] {
         let params = Params::new().alpha(alpha).check().unwrap();
         let lmax = solver::lambda_max(&x, &y, None, alpha).unwrap();
         // Small but positive lambda: an optimum exists, finite and certified.

@@ -10,6 +10,7 @@ mod passthrough_model;
 mod properties;
 mod regression;
 mod report;
+mod ridge;
 mod serve;
 mod serve_abuse;
 mod solver;

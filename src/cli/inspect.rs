@@ -36,6 +36,12 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
         summary.lambda_rule
     )?;
     outln!(out, "alpha:           {}", model.alpha())?;
+    outln!(
+        out,
+        "l1, l2:          {:.6e}, {:.6e} (mean loss + l1 |w|_1 + l2 |w|_2^2)",
+        model.l1(),
+        model.l2()
+    )?;
     outln!(out, "intercept:       {:+.6}", model.intercept())?;
     outln!(out, "threshold:       {}", model.threshold())?;
     match model.unsure() {

@@ -32,13 +32,21 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             args.scheme.min_df,
         ),
     };
+    // The (lambda1, lambda2) form is the same penalty written another way.
+    let (alpha, lambda) = match (args.l1, args.l2) {
+        (Some(l1), Some(l2)) => {
+            let (lambda, alpha) = train::lambda_alpha(l1, l2)?;
+            (alpha, Some(lambda))
+        }
+        _ => (args.alpha, args.lambda),
+    };
     let params = TrainParams::new()
         .date(source_date_epoch()?)
         .analyzer(analyzer)
         .min_df(min_df)
         .scheme(scheme)
-        .alpha(args.alpha)
-        .lambda(args.lambda)
+        .alpha(alpha)
+        .lambda(lambda)
         .folds(args.cv)
         .rule(match args.rule {
             Rule::Min => train::Rule::Min,
@@ -110,7 +118,11 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
 
     // What was read shows before the long part, when stdout is a terminal or a log.
     out.flush_now();
-    let trained = set.train(&params)?;
+    let trained = if args.compare {
+        super::compare::run(&set, &params, &mut out)?
+    } else {
+        set.train(&params)?
+    };
     let Trained {
         model,
         fit,
@@ -126,7 +138,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         "features:    {} of {} kept (alpha {})",
         fit.weights.len(),
         set.vocab.len(),
-        args.alpha
+        params.alpha()
     ));
     out.line(format_args!(
         "certificate: relative duality gap {:.1e}, largest KKT violation {:.1e}{}",

@@ -15,6 +15,14 @@ pub fn run(args: WordsArgs) -> Result<ExitCode> {
     let words = model.words();
     // Each side strongest first: the spam evidence, then the ham evidence.
     let (spam, ham) = strongest(&words, args.top.unwrap_or(usize::MAX));
+    if let Some(top) = args.top {
+        // How many there are (a ridge model keeps every word), beside the few shown.
+        let n_spam = words.iter().filter(|w| w.1 > 0.0).count();
+        eprintln!(
+            "words: the top {top} of {n_spam} spam and {} ham features",
+            words.len() - n_spam
+        );
+    }
     let chosen = spam.into_iter().chain(ham);
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());

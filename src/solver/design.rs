@@ -117,6 +117,10 @@ impl Complements {
     pub fn find(&self, j: u32) -> Option<u32> {
         self.cols.binary_search(&j).ok().map(|k| k as u32)
     }
+    /// The columns stored, ascending; the slot of `cols()[k]` is `k`.
+    pub fn cols(&self) -> &[u32] {
+        &self.cols
+    }
     /// Number of columns stored.
     #[cfg(test)]
     pub fn len(&self) -> usize {
@@ -355,6 +359,12 @@ impl Design {
     #[inline]
     pub(crate) fn col_len(&self, j: usize) -> usize {
         self.col_ptr[j + 1] - self.col_ptr[j]
+    }
+
+    /// The arrays themselves: column starts (p + 1), row ids, values (`None`:
+    /// binary), for loops over every column that a call per column would slow.
+    pub(crate) fn parts(&self) -> (&[usize], &[u32], Option<&[f64]>) {
+        (&self.col_ptr, &self.row_idx, self.values.as_deref())
     }
 
     /// Column `j`.

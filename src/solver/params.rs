@@ -3,7 +3,7 @@
 //!
 //! | Name | Default | Purpose | Range |
 //! |---|---|---|---|
-//! | `alpha` | 1.0 | Elastic-Net mixing: 1 is the lasso, smaller adds a ridge part `(1 - alpha)/2 ‖w‖²` | (0, 1] |
+//! | `alpha` | 1.0 | Elastic-Net mixing: 1 is the lasso, smaller adds a ridge part `(1 - alpha)/2 ‖w‖²`, 0 is ridge | [0, 1] |
 //! | `tol` | 1e-6 | Stop when the duality gap is at most `tol` times the dual objective, which certifies `(F - F*) / F* <= tol` | (0, 1) |
 //! | `max_iter` | 1000 | Newton (outer) steps allowed per lambda; a fit that reaches it is returned with `converged = false` | >= 1 |
 //! | `nlambda` | 100 | Number of lambdas on the path | >= 1 |
@@ -15,7 +15,7 @@
 //! use sparsetext::solver::Params;
 //! let params = Params::new().alpha(0.5).tol(1e-8).check()?;
 //! assert_eq!(params.alpha(), 0.5);
-//! assert!(Params::new().alpha(0.0).check().is_err());
+//! assert!(Params::new().alpha(-0.1).check().is_err());
 //! Ok::<(), sparsetext::Error>(())
 //! ```
 
@@ -56,7 +56,7 @@ impl Params {
     pub fn new() -> Params {
         Params::default()
     }
-    /// Elastic-Net mixing, in (0, 1]; 1 is the lasso.
+    /// Elastic-Net mixing, in [0, 1]; 1 is the lasso, 0 ridge.
     pub fn alpha(mut self, alpha: f64) -> Params {
         self.alpha = alpha;
         self
@@ -102,8 +102,8 @@ impl Params {
             })
         }
         let p = &self;
-        if !(p.alpha > 0.0 && p.alpha <= 1.0) {
-            return bad("alpha", p.alpha, "must be in (0, 1]");
+        if !(p.alpha >= 0.0 && p.alpha <= 1.0) {
+            return bad("alpha", p.alpha, "must be in [0, 1]");
         }
         if !(p.tol > 0.0 && p.tol < 1.0) {
             return bad("tol", p.tol, "must be in (0, 1)");
@@ -187,7 +187,7 @@ mod tests {
     #[test]
     fn out_of_range_is_a_typed_error() {
         let cases = [
-            Params::new().alpha(0.0),
+            Params::new().alpha(-0.1),
             Params::new().alpha(1.5),
             Params::new().alpha(f64::NAN),
             Params::new().tol(0.0),

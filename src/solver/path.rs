@@ -110,8 +110,11 @@ pub(crate) fn path_on_grid(
     // The loss at the last solution.
     let mut loss = f64::NAN;
     for &lambda in grid {
-        let cut = alpha * (2.0 * lambda - prev_lambda);
-        wk.gradient.strong_rule_candidates(prob, cut, &mut screened);
+        // Ridge (alpha = 0) keeps every feature: nothing to screen.
+        if alpha > 0.0 {
+            let cut = alpha * (2.0 * lambda - prev_lambda);
+            wk.gradient.strong_rule_candidates(prob, cut, &mut screened);
+        }
         if let [.., before, last] = path.fits.as_slice() {
             let gamma = (lambda / last.lambda).ln() / (last.lambda / before.lambda).ln();
             if gamma.is_finite() && gamma > 0.0 {

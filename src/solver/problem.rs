@@ -27,6 +27,10 @@ pub(crate) struct Problem<'a> {
     pub by_length: FeaturesByLength,
 }
 
+/// The alpha whose lambda_max starts a ridge path (glmnet: `lambda.max` for
+/// alpha = 0 is computed as for alpha = 0.001).
+pub(crate) const RIDGE_PATH_ALPHA: f64 = 1e-3;
+
 /// A feature's column stored as is, not through its complement (see
 /// [`Problem::stored`]).
 pub(crate) const NO_COMPLEMENT: u32 = u32::MAX;
@@ -75,7 +79,10 @@ impl<'a> Problem<'a> {
 
     /// The smallest lambda at which w = 0 is optimal:
     /// `max_j |X_j^T (s * (y01 - p0))| / (N alpha)`, p0 the weighted spam rate.
+    /// For ridge (alpha = 0) no lambda makes w = 0 optimal; as glmnet does,
+    /// the path then starts where it would for alpha = 0.001.
     pub fn lambda_max(&self, alpha: f64) -> f64 {
+        let alpha = alpha.max(RIDGE_PATH_ALPHA);
         let p0 = 1.0 / (1.0 + (-self.null_intercept).exp());
         let r: Vec<f64> = self
             .y

@@ -52,6 +52,8 @@ pub(crate) struct Work {
     pub newton: Newton,
     /// Scratch of the corrected dual point.
     pub certify: Certify,
+    /// Scratch of the ridge solver, made on its first use.
+    pub ridge: Option<super::ridge::Scratch>,
 }
 
 impl Work {
@@ -62,6 +64,7 @@ impl Work {
             working_set: WorkingSet::new(p),
             newton: Newton::new(n),
             certify: Certify::default(),
+            ridge: None,
         }
     }
 }
@@ -96,6 +99,21 @@ impl WorkingSet {
             }
         }
         self.features.sort_unstable();
+    }
+
+    /// Makes the set exactly the non-zero features of `w` (after a ridge
+    /// solve, which works on every feature).
+    pub(crate) fn set_to_nonzero(&mut self, w: &[f64]) {
+        for &j in &self.features {
+            self.contains.set(j as usize, false);
+        }
+        self.features.clear();
+        for (j, &wj) in w.iter().enumerate() {
+            if wj != 0.0 {
+                self.contains.set(j, true);
+                self.features.push(j as u32);
+            }
+        }
     }
 
     fn start(&mut self, w: &[f64], screened: &[u32]) {
@@ -203,6 +221,9 @@ pub(crate) fn solve(
     screened: &[u32],
     params: &ValidParams,
 ) -> Outcome {
+    if params.alpha() == 0.0 && lambda > 0.0 {
+        return super::ridge::solve(prob, lambda, st, wk, params);
+    }
     let settings = Settings {
         pen: Penalty::new(lambda, params.alpha()),
         tol: params.tol(),

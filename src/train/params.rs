@@ -42,7 +42,7 @@ pub enum Rule {
 /// | `analyzer` | [`AnalyzerConfig::default`] | How mail becomes tokens; the model keeps it, so `classify` tokenizes as training did | [`AnalyzerConfig::check`] |
 /// | `min_df` | 2 | Keep terms found in at least this many messages (mail only) | any |
 /// | `scheme` | binary, rows not normalized | How counts become matrix values; the model keeps it | any |
-/// | `alpha` | 0.2 | Elastic-Net mixing: 1 is the lasso, smaller adds a ridge part | (0, 1] |
+/// | `alpha` | 0.2 | Elastic-Net mixing: 1 is the lasso, smaller adds a ridge part, 0 is ridge | [0, 1] |
 /// | `lambda` | none: cross-validate | Fit this lambda instead of choosing one | finite, >= 0 |
 /// | `folds` | 10 | Folds of the cross-validation | >= 2; <= messages (checked when training) |
 /// | `rule` | [`Rule::Min`] | Which lambda the cross-validation picks | |
@@ -196,6 +196,37 @@ impl TrainParams {
     }
 }
 
+/// `(lambda, alpha)` of the penalty `l1 ||w||_1 + l2 ||w||_2^2` (the (lambda1,
+/// lambda2) form, no 1/2 on the square): `lambda = l1 + 2 l2`,
+/// `alpha = l1 / (l1 + 2 l2)`, so that `lambda (alpha ||w||_1 + (1 - alpha)/2 ||w||_2^2)`
+/// is the same penalty; no penalty at all is lambda 0, alpha 1.
+///
+/// ```
+/// let (lambda, alpha) = sparsetext::train::lambda_alpha(0.001, 0.0005)?;
+/// assert!((lambda - 0.002).abs() < 1e-15 && (alpha - 0.5).abs() < 1e-12);
+/// Ok::<(), sparsetext::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidParam`](crate::Error::InvalidParam) for a weight that is negative or not finite.
+pub fn lambda_alpha(l1: f64, l2: f64) -> Result<(f64, f64)> {
+    for (name, value) in [("l1", l1), ("l2", l2)] {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(crate::Error::InvalidParam {
+                name,
+                value: value.to_string(),
+                reason: "must be finite and >= 0".into(),
+            });
+        }
+    }
+    let lambda = l1 + 2.0 * l2;
+    Ok(if lambda > 0.0 {
+        (lambda, (l1 / lambda).min(1.0))
+    } else {
+        (0.0, 1.0)
+    })
+}
+
 /// Training parameters that passed [`TrainParams::check`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidTrainParams {
@@ -204,6 +235,15 @@ pub struct ValidTrainParams {
 }
 
 impl ValidTrainParams {
+    /// The same parameters with another Elastic-Net mixing, checked.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`](crate::Error::InvalidParam) for alpha outside [0, 1].
+    pub fn with_alpha(&self, alpha: f64) -> Result<ValidTrainParams> {
+        let mut params = self.params.clone();
+        params.alpha = alpha;
+        params.check()
+    }
     /// How mail becomes tokens.
     pub fn analyzer(&self) -> &AnalyzerConfig {
         &self.params.analyzer
@@ -264,7 +304,10 @@ mod tests {
 
     #[test]
     fn check_names_the_bad_parameter_solver_first() {
-        assert_eq!(invalid_name(TrainParams::new().alpha(0.0).check()), "alpha");
+        assert_eq!(
+            invalid_name(TrainParams::new().alpha(-0.1).check()),
+            "alpha"
+        );
         assert_eq!(invalid_name(TrainParams::new().tol(1.0).check()), "tol");
         assert_eq!(
             invalid_name(TrainParams::new().nlambda(0).check()),

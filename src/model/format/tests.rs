@@ -272,7 +272,7 @@ fn checksummed_invalid_models_are_rejected_on_load() {
     check(&|p| p.threshold = 1.5, "threshold");
     check(&|p| p.unsure = Some((0.7, 0.9)), "unsure");
     check(&|p| p.lambda = -0.5, "lambda");
-    check(&|p| p.alpha = 0.0, "alpha");
+    check(&|p| p.alpha = -0.5, "alpha");
     check(&|p| p.intercept = f64::NAN, "intercept");
     check(&|p| p.summary.cv_auc = Some(f64::NAN), "cv_auc");
 }
