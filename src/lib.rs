@@ -58,6 +58,7 @@ pub mod model;
 pub mod online;
 pub mod passthrough;
 pub mod serve;
+pub mod shards;
 pub mod solver;
 pub mod store;
 pub mod svmlight;

@@ -11,6 +11,7 @@ mod properties;
 mod regression;
 mod serve;
 mod serve_abuse;
+mod shards;
 mod solver;
 mod util;
 mod vectorize;
