@@ -113,7 +113,11 @@ fn special_kind(_: &std::fs::FileType) -> &'static str {
 
 /// Writes a file at `path` atomically: `write` fills a temporary file in the same folder,
 /// which is synced and renamed over `path`. On error the temporary file is removed.
-pub(crate) fn write_atomic(
+///
+/// # Errors
+/// [`Error::Output`] for a target that is not a file; [`Error::Io`] creating,
+/// writing, syncing or renaming, naming `path`.
+pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> Result<()> {

@@ -11,11 +11,13 @@ use sparsetext::vectorize::Analyzed;
 use sparsetext::{Error, Result};
 
 pub mod args;
+mod certify;
 mod classify;
 mod compare;
 mod completions;
 mod escape;
 mod eval;
+mod import;
 mod inspect;
 mod learn;
 mod model_path;
@@ -74,6 +76,8 @@ pub fn run(cli: args::Cli) -> Result<ExitCode> {
         args::Command::Inspect(args) => inspect::run(args),
         args::Command::Learn(args) => learn::run(args),
         args::Command::Vectorize(args) => vectorize::run(args),
+        args::Command::Import(args) => import::run(args),
+        args::Command::Certify(args) => certify::run(args),
         args::Command::Completions(args) => completions::completions(args),
         args::Command::Man(args) => completions::man(args),
         args::Command::Serve(args) => serve::run(args, cli.threads),

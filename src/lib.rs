@@ -59,6 +59,7 @@ pub mod online;
 pub mod passthrough;
 pub mod report;
 pub mod serve;
+pub mod shards;
 pub mod solver;
 pub mod store;
 pub mod svmlight;

@@ -110,6 +110,7 @@
 //! ```
 
 mod bitset;
+mod certificate;
 mod certify;
 mod cholesky;
 mod cv;
@@ -137,6 +138,7 @@ mod testing;
 #[cfg(test)]
 mod tests;
 
+pub use certificate::{Certificate, certify};
 pub use cv::{CvResult, cross_validate, stratified_folds};
 pub use design::Design;
 pub use fit::Fit;

@@ -13,6 +13,7 @@ mod report;
 mod ridge;
 mod serve;
 mod serve_abuse;
+mod shards;
 mod solver;
 mod util;
 mod vectorize;

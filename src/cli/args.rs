@@ -135,6 +135,34 @@ Examples:
     )]
     Vectorize(VectorizeArgs),
 
+    /// Build a model from another engine's weights over a shard folder (Spark MLlib, glmnet, ...).
+    #[command(
+        after_help = "The weights file: a first line `intercept VALUE`, then one \
+`ID WEIGHT` line per weight, ID the 1-based feature id of the shards (line ID of \
+vocab.txt). Zero weights are dropped; the model tokenizes mail with the analyzer in \
+the shards' manifest, so classify scores mail as the other engine scored the rows.
+
+Examples:
+  sparsetext vectorize corpora/spamassassin --shards shards/
+  sparsetext import --shards shards/ --weights spark.weights -o spark.model --lambda 1e-4 --alpha 1
+  sparsetext classify -m spark.model < message.eml"
+    )]
+    Import(ImportArgs),
+
+    /// Certify a model's weights on a matrix: objective, duality gap, KKT violations.
+    #[command(
+        after_help = "Computes F(b0, w) = mean logistic loss + lambda (alpha |w|_1 \
++ (1 - alpha)/2 |w|^2) at the model's weights, a dual value D <= F* (so (F - D) / D \
+bounds the relative distance to the optimum), and the largest KKT violation. Works \
+for any model: one trained here, or imported from Spark or glmnet.
+
+Examples:
+  sparsetext certify --shards shards/ -m spark.model --lambda 1e-4 --alpha 1
+  sparsetext certify --svmlight m.svm --vocab v.txt -m models/spam.model --json
+  sparsetext certify --svmlight test.svm --vocab v.txt -m spark.model --scores p.tsv"
+    )]
+    Certify(CertifyArgs),
+
     /// Serve mail servers: a daemon speaking spamd's SPAMC/SPAMD protocol 1.5.
     #[command(
         after_help = "Answers CHECK, SYMBOLS, REPORT, REPORT_IFSPAM, PROCESS, HEADERS, \
@@ -422,12 +450,96 @@ pub struct VectorizeArgs {
     pub scheme: SchemeArgs,
 
     /// Matrix output, svmlight/libsvm format (+1 spam, -1 ham, 1-based ids).
-    #[arg(short, long, value_name = "FILE")]
-    pub output: PathBuf,
+    #[arg(short, long, value_name = "FILE", required_unless_present = "shards")]
+    pub output: Option<PathBuf>,
 
     /// Vocabulary output: one term per line, line N is feature id N.
+    #[arg(long, value_name = "FILE", required_unless_present = "shards")]
+    pub vocab: Option<PathBuf>,
+
+    /// Write a shard folder instead: DIR/part-00000.svm, ..., DIR/vocab.txt and
+    /// DIR/manifest.json (for Spark's libsvm reader, `import` and `certify`).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "vocab"])]
+    pub shards: Option<PathBuf>,
+
+    /// Rows per shard file.
+    #[arg(long, value_name = "N", requires = "shards", default_value_t = sparsetext::shards::DEFAULT_SHARD_ROWS,
+          value_parser = parse_shard_rows)]
+    pub shard_rows: usize,
+}
+
+/// A shard's rows: at least 1.
+fn parse_shard_rows(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{s:?} is not a whole number of rows >= 1")),
+    }
+}
+
+/// `sparsetext import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The shard folder the weights' feature ids refer to (`vectorize --shards`).
+    #[arg(long, value_name = "DIR")]
+    pub shards: PathBuf,
+
+    /// Weights: a line `intercept VALUE`, then `ID WEIGHT` lines (1-based feature ids).
     #[arg(long, value_name = "FILE")]
-    pub vocab: PathBuf,
+    pub weights: PathBuf,
+
+    /// The model file to write.
+    #[arg(short, long, value_name = "MODEL")]
+    pub output: PathBuf,
+
+    /// The lambda the weights were fitted at, recorded in the model.
+    #[arg(long, value_name = "L")]
+    pub lambda: Option<f64>,
+
+    /// The alpha the weights were fitted at, recorded in the model.
+    #[arg(long, value_name = "A")]
+    pub alpha: Option<f64>,
+}
+
+/// `sparsetext certify`.
+#[derive(Debug, Args)]
+pub struct CertifyArgs {
+    /// The matrix: an svmlight/libsvm file.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "shards",
+        conflicts_with = "shards"
+    )]
+    pub svmlight: Option<PathBuf>,
+
+    /// With --svmlight: its vocabulary (line N = feature N), which maps the model's
+    /// terms to columns. Without it, the model's terms are feature ids.
+    #[arg(long, value_name = "FILE", requires = "svmlight")]
+    pub vocab: Option<PathBuf>,
+
+    /// The matrix: a shard folder (`vectorize --shards`).
+    #[arg(long, value_name = "DIR")]
+    pub shards: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub model: ModelArg,
+
+    /// The penalty's lambda [default: the model's].
+    #[arg(long, value_name = "L")]
+    pub lambda: Option<f64>,
+
+    /// The Elastic-Net mixing alpha [default: the model's].
+    #[arg(long, value_name = "A")]
+    pub alpha: Option<f64>,
+
+    /// Print one JSON object: objective, dual, relative_gap, max_kkt_violation, ...
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also write the model's score of every row: LABEL<TAB>P_SPAM per line, in row
+    /// order (LABEL +1 spam, -1 ham; P_SPAM in full precision).
+    #[arg(long, value_name = "FILE")]
+    pub scores: Option<PathBuf>,
 }
 
 /// Which lambda the cross-validation picks.
@@ -454,6 +566,11 @@ pub struct TrainArgs {
     /// Without it, a feature's term is its id as written in the file.
     #[arg(long, value_name = "FILE", requires = "svmlight")]
     pub vocab: Option<PathBuf>,
+
+    /// Train on a shard folder written by `vectorize --shards` (its analyzer, scheme
+    /// and vocabulary).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["corpus", "ham", "spam", "svmlight", "from_store"])]
+    pub shards: Option<PathBuf>,
 
     #[command(flatten)]
     pub analyzer: AnalyzerArgs,

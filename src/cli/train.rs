@@ -21,12 +21,20 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let store = (args.from_store.as_deref())
         .map(|path| Store::open(path, None))
         .transpose()?;
-    let (analyzer, scheme, min_df) = match &store {
-        Some(store) => {
+    // A shard folder too: its manifest says how its rows were made.
+    let shards = (args.shards.as_deref())
+        .map(sparsetext::shards::read)
+        .transpose()?;
+    let (analyzer, scheme, min_df) = match (&store, &shards) {
+        (Some(store), _) => {
             let h = store.header();
             (h.analyzer.clone(), h.scheme, h.min_df)
         }
-        None => (
+        (None, Some(s)) => {
+            let p = &s.manifest.provenance;
+            (p.analyzer.clone(), p.scheme, p.min_df)
+        }
+        (None, None) => (
             args.analyzer.unchecked_config(),
             args.scheme.scheme(),
             args.scheme.min_df,
@@ -68,6 +76,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let mut out = Summary::new();
     let mut analyzed = None;
     let set = match (&args.svmlight, &store) {
+        _ if let Some(s) = shards => TrainingSet::new(s.data, s.vocab)?,
         (Some(path), _) => TrainingSet::from_svmlight(path, args.vocab.as_deref(), &params)?,
         (None, Some(store)) => {
             for note in store.notes() {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use sparsetext::analyze::Analyzer;
-use sparsetext::{Result, atomic, svmlight};
+use sparsetext::{Result, atomic, shards, svmlight};
 
 use super::args::VectorizeArgs;
 use super::{outln, stdout_error};
@@ -14,17 +14,36 @@ use super::{outln, stdout_error};
 pub fn run(args: VectorizeArgs) -> Result<ExitCode> {
     let start = Instant::now();
     let analyzer = Analyzer::new(args.analyzer.config()?);
-    // Both outputs are checked before the corpus is read, and must be two files.
-    atomic::check_target(&args.output)?;
-    atomic::check_target(&args.vocab)?;
-    atomic::check_distinct(&args.output, &args.vocab)?;
+    // The outputs are checked before the corpus is read, and must be two files.
+    let (output, vocab_path) = match (&args.shards, &args.output, &args.vocab) {
+        (Some(dir), _, _) => {
+            shards::check_target(dir)?;
+            (dir, dir.join(shards::VOCAB))
+        }
+        (None, Some(output), Some(vocab)) => {
+            atomic::check_target(output)?;
+            atomic::check_target(vocab)?;
+            atomic::check_distinct(output, vocab)?;
+            (output, vocab.clone())
+        }
+        _ => unreachable!("clap requires -o and --vocab without --shards"),
+    };
     let (analyzed, _) = super::analyze_corpus(&args.corpus, &analyzer)?;
     let (data, vocab) = analyzed.to_dataset(args.scheme.min_df, args.scheme.scheme())?;
-    // The vocabulary first: a matrix is useless without it, so a failure leaves neither.
-    vocab.write(&args.vocab)?;
-    if let Err(err) = svmlight::write(&args.output, &data.x, &data.y) {
-        let _ = std::fs::remove_file(&args.vocab);
-        return Err(err);
+    if args.shards.is_some() {
+        let provenance = shards::Provenance {
+            analyzer: analyzer.config().clone(),
+            scheme: args.scheme.scheme(),
+            min_df: args.scheme.min_df,
+        };
+        shards::write(output, &data, &vocab, &provenance, args.shard_rows)?;
+    } else {
+        // The vocabulary first: a matrix is useless without it, so a failure leaves neither.
+        vocab.write(&vocab_path)?;
+        if let Err(err) = svmlight::write(output, &data.x, &data.y) {
+            let _ = std::fs::remove_file(&vocab_path);
+            return Err(err);
+        }
     }
     let (spam, ham) = data.class_counts();
     let seconds = start.elapsed().as_secs_f64();
@@ -41,13 +60,13 @@ pub fn run(args: VectorizeArgs) -> Result<ExitCode> {
         data.x.rows(),
         data.x.cols(),
         data.x.nnz(),
-        args.output.display()
+        output.display()
     )?;
     outln!(
         out,
         "vocab:    {} terms -> {}",
         vocab.len(),
-        args.vocab.display()
+        vocab_path.display()
     )?;
     outln!(
         out,
