@@ -12,5 +12,6 @@ mod regression;
 mod serve;
 mod serve_abuse;
 mod solver;
+mod stream;
 mod util;
 mod vectorize;
