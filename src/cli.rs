@@ -249,9 +249,15 @@ pub fn progress(len: usize, what: &str) -> Progress {
 fn reading_style(bytes: Arc<AtomicU64>) -> ProgressStyle {
     let rate = Arc::clone(&bytes);
     ProgressStyle::with_template(
-        "{msg} {bar:30} {pos}/{len} messages, {mail} ({per_sec}, {mail_rate}, eta {eta})",
+        "{msg} {bar:20} {pos}/{len} messages, {mail} ({rate}, {mail_rate}, eta {eta})",
     )
     .expect("valid template")
+    .with_key(
+        "rate",
+        |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.0}/s", state.per_sec());
+        },
+    )
     .with_key(
         "mail",
         move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
