@@ -92,8 +92,8 @@ fn mail_pair(args: &[String]) -> (Dataset, Dataset) {
             .expect("weighting"),
         l2_normalize: var("L2", 0u8) == 1,
     };
-    let train = vectorize::analyze(&corpus(&args[0], &args[1]), &analyzer, &|| ());
-    let test = vectorize::analyze(&corpus(&args[2], &args[3]), &analyzer, &|| ());
+    let train = vectorize::analyze(&corpus(&args[0], &args[1]), &analyzer, &|_| ());
+    let test = vectorize::analyze(&corpus(&args[2], &args[3]), &analyzer, &|_| ());
     let (data, vocab) = train.to_dataset(var("MIN_DF", 2), scheme).expect("train");
     let y_test: Vec<bool> = test
         .labels

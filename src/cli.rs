@@ -4,7 +4,11 @@ use std::io::{BufWriter, IsTerminal, StdoutLock, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use sparsetext::analyze::Analyzer;
 use sparsetext::corpus::{Corpus, Label, Skipped, Source};
 use sparsetext::vectorize::Analyzed;
@@ -62,6 +66,7 @@ pub fn eprint_line(message: std::fmt::Arguments) {
 
 /// Runs the chosen command on a rayon pool of the requested size.
 pub fn run(cli: args::Cli) -> Result<ExitCode> {
+    QUIET.store(cli.quiet, Ordering::Relaxed);
     if let Some(threads) = cli.threads {
         // Fails only if a pool was built already, which cannot happen here.
         let _ = rayon::ThreadPoolBuilder::new()
@@ -150,7 +155,12 @@ pub fn analyze_corpus(
 ) -> Result<(Analyzed, Vec<Source>)> {
     let corpus = labeled_corpus(args, true)?;
     let bar = progress(corpus.items.len(), "reading");
-    let analyzed = sparsetext::vectorize::analyze(&corpus, analyzer, &|| bar.inc(1));
+    let bytes = Arc::new(AtomicU64::new(0));
+    bar.bar.set_style(reading_style(Arc::clone(&bytes)));
+    let analyzed = sparsetext::vectorize::analyze(&corpus, analyzer, &|read| {
+        bytes.fetch_add(read, Ordering::Relaxed);
+        bar.inc(1);
+    });
     bar.finish_and_clear();
     warn_skipped(&analyzed.skipped);
     warn_truncated(analyzed.cut_at_byte_cap);
@@ -172,18 +182,101 @@ pub fn warn_truncated(truncated: usize) {
     }
 }
 
-/// A progress bar on stderr when stderr is a terminal; hidden otherwise.
-pub fn progress(len: usize, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+/// Set by `--quiet`: no progress bars.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Whether progress bars show: stderr is a terminal and no `--quiet`.
+pub fn shows_progress() -> bool {
+    !QUIET.load(Ordering::Relaxed) && std::io::stderr().is_terminal()
+}
+
+/// A progress bar on stderr, drawn once its run has lasted a second (a short run shows
+/// none), and never unless [`shows_progress`].
+pub struct Progress {
+    bar: ProgressBar,
+    shown: AtomicBool,
+    start: Instant,
+    after: Duration,
+}
+
+impl Progress {
+    /// Counts `n` more done.
+    pub fn inc(&self, n: u64) {
+        self.bar.inc(n);
+        self.reveal();
     }
-    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({per_sec}, {eta})")
-            .expect("valid template"),
-    );
+
+    /// Sets the text before the bar.
+    pub fn set_message(&self, message: String) {
+        self.bar.set_message(message);
+        self.reveal();
+    }
+
+    /// Removes the bar from the terminal.
+    pub fn finish_and_clear(&self) {
+        self.bar.finish_and_clear();
+    }
+
+    fn reveal(&self) {
+        if !self.shown.load(Ordering::Relaxed)
+            && self.start.elapsed() >= self.after
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+}
+
+/// A [`Progress`] of `len` steps named `what`; with no steps (0), the text alone.
+pub fn progress(len: usize, what: &str) -> Progress {
+    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::hidden());
+    let template = match len {
+        0 => "{msg} ({elapsed})",
+        _ => "{msg} {bar:40} {pos}/{len} ({per_sec}, {eta})",
+    };
+    bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
     bar.set_message(what.to_string());
-    bar
+    Progress {
+        bar,
+        // A bar that must not show counts as shown already.
+        shown: AtomicBool::new(!shows_progress()),
+        start: Instant::now(),
+        // The tests set the delay to 0, to see a bar on a short run.
+        after: std::env::var("SPARSETEXT_PROGRESS_AFTER_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map_or(Duration::from_secs(1), Duration::from_millis),
+    }
+}
+
+/// The reading bar's style: messages, and the bytes of mail read so far (`bytes`),
+/// each with its rate.
+fn reading_style(bytes: Arc<AtomicU64>) -> ProgressStyle {
+    let rate = Arc::clone(&bytes);
+    ProgressStyle::with_template(
+        "{msg} {bar:20} {pos}/{len} messages, {mail} ({rate}, {mail_rate}, eta {eta})",
+    )
+    .expect("valid template")
+    .with_key(
+        "rate",
+        |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.0}/s", state.per_sec());
+        },
+    )
+    .with_key(
+        "mail",
+        move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{}", HumanBytes(bytes.load(Ordering::Relaxed)));
+        },
+    )
+    .with_key(
+        "mail_rate",
+        move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let seconds = state.elapsed().as_secs_f64().max(1e-3);
+            let per_second = rate.load(Ordering::Relaxed) as f64 / seconds;
+            let _ = write!(w, "{}/s", HumanBytes(per_second as u64));
+        },
+    )
 }
 
 /// Prints skipped files as warnings on stderr: the first few by name, then a count.

@@ -43,7 +43,7 @@ pub use mbox::{is_mbox, is_separator, split_mbox};
 
 use std::borrow::Cow;
 use std::fs;
-use std::io::Read;
+use std::io::{BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -60,7 +60,9 @@ pub const DEFAULT_MAX_MESSAGE_BYTES: u64 = 4 << 20;
 enum Origin {
     /// A whole file, read on demand.
     File(PathBuf),
-    /// Bytes already in memory: one message of an mbox, or standard input.
+    /// One message of an mbox file, read on demand.
+    Mbox(Arc<fs::File>, mbox::Span),
+    /// Bytes already in memory: standard input, or a message given in memory.
     Memory(Arc<[u8]>),
 }
 
@@ -112,6 +114,14 @@ impl Item {
                     .map_err(io)?;
                 Ok(cut(Cow::Owned(bytes), cap))
             }
+            Origin::Mbox(file, span) => {
+                let (bytes, truncated) =
+                    mbox::read_message(file, *span, cap).map_err(|e| Error::io(&self.name, e))?;
+                Ok(MailBytes {
+                    bytes: Cow::Owned(bytes),
+                    truncated,
+                })
+            }
             Origin::Memory(bytes) => Ok(cut(Cow::Borrowed(bytes), cap)),
         }
     }
@@ -130,7 +140,7 @@ impl Item {
         match (&self.raw_name, &self.origin) {
             (Some(raw), _) => Cow::Borrowed(raw),
             (None, Origin::File(path)) => Cow::Borrowed(path.as_os_str().as_encoded_bytes()),
-            (None, Origin::Memory(_)) => Cow::Borrowed(self.name.as_bytes()),
+            (None, Origin::Memory(_) | Origin::Mbox(..)) => Cow::Borrowed(self.name.as_bytes()),
         }
     }
 
@@ -388,14 +398,20 @@ impl Corpus {
         let io = |e| Error::io(path, e);
         let name = path.display().to_string();
         // Only a file starting with a `From ` line can be an mbox: any other is
-        // one message, read later up to the cap like a directory's files.
+        // one message, read later up to the cap like a directory's files. An mbox
+        // is listed by the places of its messages, read line by line: they are
+        // read when tokenized, so the file is never held in memory.
+        let mut file = fs::File::open(path).map_err(io)?;
         let mut head = Vec::with_capacity(5);
-        fs::File::open(path)
-            .map_err(io)?
-            .take(5)
-            .read_to_end(&mut head)
-            .map_err(io)?;
-        if head != b"From " {
+        (&file).take(5).read_to_end(&mut head).map_err(io)?;
+        let spans = match head == b"From " {
+            true => {
+                file.rewind().map_err(io)?;
+                mbox::index(BufReader::with_capacity(1 << 16, &file)).map_err(io)?
+            }
+            false => None,
+        };
+        let Some(spans) = spans else {
             self.items.push(Item {
                 name,
                 label,
@@ -404,26 +420,23 @@ impl Corpus {
                 max_bytes: self.max_message_bytes,
             });
             return Ok(());
-        }
-        let bytes = fs::read(path).map_err(io)?;
-        if is_mbox(&bytes) {
-            let lossy = path.to_str().is_none();
-            for (n, message) in split_mbox(&bytes).into_iter().enumerate() {
-                let raw_name = lossy.then(|| {
-                    let mut raw = path.as_os_str().as_encoded_bytes().to_vec();
-                    raw.extend_from_slice(format!(":{}", n + 1).as_bytes());
-                    raw.into_boxed_slice()
-                });
-                self.items.push(Item {
-                    name: format!("{name}:{}", n + 1),
-                    label,
-                    origin: Origin::Memory(message.into()),
-                    raw_name,
-                    max_bytes: self.max_message_bytes,
-                });
-            }
-        } else {
-            self.add_bytes(&name, label, bytes);
+        };
+        let file = Arc::new(file);
+        let lossy = path.to_str().is_none();
+        self.items.reserve(spans.len());
+        for (n, span) in spans.into_iter().enumerate() {
+            let raw_name = lossy.then(|| {
+                let mut raw = path.as_os_str().as_encoded_bytes().to_vec();
+                raw.extend_from_slice(format!(":{}", n + 1).as_bytes());
+                raw.into_boxed_slice()
+            });
+            self.items.push(Item {
+                name: format!("{name}:{}", n + 1),
+                label,
+                origin: Origin::Mbox(Arc::clone(&file), span),
+                raw_name,
+                max_bytes: self.max_message_bytes,
+            });
         }
         Ok(())
     }

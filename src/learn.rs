@@ -285,7 +285,7 @@ pub fn testing_train(path: &Path) -> Result<()> {
     };
     let params = TrainParams::new().min_df(1).lambda(Some(0.01)).check()?;
     let analyzer = Analyzer::new(params.analyzer().clone());
-    let analyzed = crate::vectorize::analyze(&corpus, &analyzer, &|| ());
+    let analyzed = crate::vectorize::analyze(&corpus, &analyzer, &|_| ());
     let set = TrainingSet::from_analyzed(&analyzed, &params)?;
     let trained = set.train(&params)?;
     save_with_store(&trained.model, path, &analyzed, params.min_df()).map(drop)

@@ -287,7 +287,7 @@ mod tests {
         let undated = sort_by_date(&mut corpus);
         assert!(undated < corpus.items.len() / 10, "{undated}");
         let analyzed =
-            crate::vectorize::analyze(&corpus, &Analyzer::new(AnalyzerConfig::default()), &|| ());
+            crate::vectorize::analyze(&corpus, &Analyzer::new(AnalyzerConfig::default()), &|_| ());
         let every = replay(&analyzed, &params(10, false)).unwrap();
         assert_eq!(every.messages, analyzed.len());
         assert_eq!(every.learned, analyzed.len());

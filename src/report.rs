@@ -23,7 +23,7 @@
 //!
 //! ```
 //! use sparsetext::corpus::{Corpus, Item, Label};
-//! use sparsetext::train::{TrainParams, TrainingSet};
+//! use sparsetext::train::{Columns, TrainParams, TrainingSet};
 //!
 //! let mail = |name: &str, label, text: &str| Item::from_bytes(name, Some(label), text.into());
 //! let corpus = Corpus {
@@ -36,8 +36,8 @@
 //!     ..Corpus::default()
 //! };
 //! let params = TrainParams::new().min_df(1).lambda(Some(0.01)).check()?;
-//! let set = TrainingSet::from_corpus(&corpus, &params)?;
-//! let trained = set.train(&params)?;
+//! let set = Columns::from_set(TrainingSet::from_corpus(&corpus, &params)?)?;
+//! let trained = set.train(&params, &|_, _| ())?;
 //! let dir = tempfile::tempdir().unwrap();
 //! let written = sparsetext::report::write_training(dir.path(), &set, &trained, &[])?;
 //! // A fixed lambda: no cross-validation picture.
@@ -54,8 +54,7 @@ use std::path::{Path, PathBuf};
 use crate::corpus::Source;
 use crate::error::{Error, Result};
 use crate::model::{Model, logistic};
-use crate::solver::Design;
-use crate::train::{Trained, TrainingSet};
+use crate::train::{Columns, Trained};
 
 mod cv;
 mod histogram;
@@ -97,7 +96,7 @@ enum TrainingScores {
 /// when a picture cannot be drawn.
 pub fn write_training(
     dir: &Path,
-    set: &TrainingSet,
+    set: &Columns,
     trained: &Trained,
     sources: &[Source],
 ) -> Result<Vec<PathBuf>> {
@@ -115,10 +114,10 @@ pub fn write_training(
         figures.push(cv::figure(&choice.result, chosen).map_err(draw_error("cv"))?);
     }
 
-    let design = Design::from_csr(&set.data.x)?;
+    let design = &set.design;
     let (margins, scores) = match &trained.cv {
         Some(choice) => (
-            choice.result.out_of_fold_margins(&design, choice.index),
+            choice.result.out_of_fold_margins(design, choice.index),
             TrainingScores::OutOfFold {
                 folds: choice.result.fold_paths.len(),
             },
@@ -137,7 +136,7 @@ pub fn write_training(
             "the training messages (a fixed lambda has no held-out scores)".to_string()
         }
     };
-    figures.push(roc::figure(&p, &set.data.y, decision(model), &what).map_err(draw_error("roc"))?);
+    figures.push(roc::figure(&p, &set.y, decision(model), &what).map_err(draw_error("roc"))?);
     figures.push(words::figure(model).map_err(draw_error("words"))?);
 
     let page = html::training(&html::TrainingPage {

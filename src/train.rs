@@ -59,8 +59,11 @@ use crate::svmlight;
 use crate::vectorize::{self, Analyzed};
 use crate::vocab::Vocabulary;
 
+mod columns;
 mod decision;
 mod params;
+
+pub use columns::Columns;
 
 pub use decision::{DEFAULT_FNR_TARGET, DEFAULT_FPR_TARGET, Decision, DecisionRule};
 pub use params::{
@@ -100,7 +103,7 @@ impl TrainingSet {
     /// As [`TrainingSet::from_analyzed`].
     pub fn from_corpus(corpus: &Corpus, params: &ValidTrainParams) -> Result<TrainingSet> {
         let analyzer = Analyzer::new(params.analyzer().clone());
-        let analyzed = vectorize::analyze(corpus, &analyzer, &|| ());
+        let analyzed = vectorize::analyze(corpus, &analyzer, &|_| ());
         TrainingSet::from_analyzed(&analyzed, params)
     }
 
@@ -213,9 +216,7 @@ impl TrainingSet {
     fn with_both_classes(self) -> Result<TrainingSet> {
         let (spam, ham) = self.class_counts();
         if spam == 0 || ham == 0 {
-            return Err(Error::Training(format!(
-                "need both classes to train, found {spam} spam and {ham} ham message(s)"
-            )));
+            return Err(no_second_class(spam, ham));
         }
         Ok(self)
     }
@@ -239,117 +240,158 @@ impl TrainingSet {
     /// As [`TrainingSet::train`].
     pub fn train_from(&self, params: &ValidTrainParams, start: Option<&Model>) -> Result<Trained> {
         let design = Design::from_csr(&self.data.x)?;
-        let y = &self.data.y;
-        let mut warnings = Vec::new();
-        let mut way_down = Vec::new();
-        let (fit, lambda_rule, cv) = match (params.lambda(), start) {
-            (Some(lambda), Some(start)) => {
-                let mut solver = Solver::new(&design, y, None)?;
-                let weights: Vec<(u32, f64)> = (start.terms().iter().zip(start.weights()))
-                    .filter_map(|(term, &w)| Some((self.vocab.id(term)?, f64::from(w))))
-                    .collect();
-                solver.warm_start(start.intercept(), &weights)?;
-                (
-                    solver.fit(lambda, params.solver())?,
-                    start.summary().lambda_rule.clone(),
-                    None,
-                )
-            }
-            (Some(lambda), None) => {
-                way_down = fit_fixed(&design, y, lambda, params.solver())?;
-                let fit = way_down
-                    .last()
-                    .expect("the way down ends at lambda")
-                    .clone();
-                (fit, FIXED_LAMBDA_RULE.to_string(), None)
-            }
-            (None, _) => {
-                let folds = params.folds();
-                let seed = params.seed();
-                let result =
-                    solver::cross_validate(&design, y, None, folds, seed, params.solver())?;
-                let (index, lambda_rule) = match params.rule() {
-                    Rule::OneSe => (result.index_1se, format!("lambda_1se of {folds}-fold CV")),
-                    Rule::Min => (result.index_min, format!("lambda_min of {folds}-fold CV")),
-                };
-                warnings.extend(result.path.warning.clone());
-                let fit = result.path.fits[index].clone();
-                (fit, lambda_rule, Some(CvChoice { result, index }))
-            }
-        };
-        warnings.extend(fit.warnings.iter().cloned());
-        if fit.weights.is_empty() {
-            warnings.push(
-                "no word was kept: the model gives every message the training set's spam \
-                 rate (identical messages, or lambda too large)"
-                    .into(),
-            );
-        }
-
-        let decision = match (*params.decision(), &cv) {
-            (DecisionRule::Given { threshold, unsure }, _) => Decision {
-                threshold,
-                unsure,
-                rule: GIVEN_DECISION_RULE.into(),
-            },
-            (
-                DecisionRule::OutOfFold {
-                    fpr_target,
-                    fnr_target,
-                },
-                Some(CvChoice { result, index }),
-            ) => {
-                let p: Vec<f64> = (result.out_of_fold_margins(&design, *index).iter())
-                    .map(|&m| logistic(m))
-                    .collect();
-                decision::out_of_fold(&p, y, fpr_target, fnr_target)
-            }
-            (DecisionRule::OutOfFold { .. }, None) => Decision {
-                threshold: 0.5,
-                unsure: None,
-                rule: "0.5: a fixed lambda has no out-of-fold probabilities".into(),
-            },
-        };
-
-        let (spam, ham) = self.class_counts();
-        let mut summary = TrainingSummary::new(spam as u64, ham as u64, &lambda_rule);
-        summary.decision_rule = match start {
-            Some(start) if matches!(params.decision(), DecisionRule::Given { .. }) => {
-                start.summary().decision_rule.clone()
-            }
-            _ => decision.rule,
-        };
-        if let Some(unix_seconds) = params.date() {
-            summary = summary.dated_at(unix_seconds);
-        }
-        if let Some(CvChoice { result, index }) = &cv {
-            summary.cv_auc = Some(result.auc_mean[*index]).filter(|a| a.is_finite());
-            summary.cv_auc_se = Some(result.auc_se[*index]).filter(|a| a.is_finite());
-        }
-        let model = Model::new(ModelParts {
-            analyzer: params.analyzer().clone(),
-            scheme: params.scheme(),
-            features: fit
-                .weights
-                .iter()
-                .map(|&(j, w)| (self.vocab.term(j).to_string(), w))
-                .collect(),
-            intercept: fit.intercept,
-            lambda: fit.lambda,
-            alpha: params.alpha(),
-            threshold: decision.threshold,
-            unsure: decision.unsure,
-            term_kind: self.term_kind,
-            ..ModelParts::new(summary)
-        })?;
-        Ok(Trained {
-            model,
-            fit,
-            cv,
-            way_down,
-            warnings,
-        })
+        train_on(
+            &design,
+            &self.data.y,
+            &self.vocab,
+            self.term_kind,
+            params,
+            start,
+            &|_, _| (),
+        )
     }
+
+    /// As [`TrainingSet::train`], with the matrix dropped as soon as the solver's column
+    /// copy is built ([`Columns::from_set`]); `on_lambda` as in [`Columns::train`].
+    ///
+    /// # Errors
+    /// As [`TrainingSet::train`].
+    pub fn into_trained(
+        self,
+        params: &ValidTrainParams,
+        on_lambda: &dyn Fn(usize, usize),
+    ) -> Result<Trained> {
+        Columns::from_set(self)?.train(params, on_lambda)
+    }
+}
+
+/// The error of a training set without both classes.
+fn no_second_class(spam: usize, ham: usize) -> Error {
+    Error::Training(format!(
+        "need both classes to train, found {spam} spam and {ham} ham message(s)"
+    ))
+}
+
+/// Fits a model on `design` (the columns of the matrix) with labels `y` and the terms of
+/// `vocab`; see [`TrainingSet::train_from`].
+fn train_on(
+    design: &Design,
+    y: &[bool],
+    vocab: &Vocabulary,
+    term_kind: TermKind,
+    params: &ValidTrainParams,
+    start: Option<&Model>,
+    on_lambda: &dyn Fn(usize, usize),
+) -> Result<Trained> {
+    let mut warnings = Vec::new();
+    let mut way_down = Vec::new();
+    let (fit, lambda_rule, cv) = match (params.lambda(), start) {
+        (Some(lambda), Some(start)) => {
+            let mut solver = Solver::new(design, y, None)?;
+            let weights: Vec<(u32, f64)> = (start.terms().iter().zip(start.weights()))
+                .filter_map(|(term, &w)| Some((vocab.id(term)?, f64::from(w))))
+                .collect();
+            solver.warm_start(start.intercept(), &weights)?;
+            (
+                solver.fit(lambda, params.solver())?,
+                start.summary().lambda_rule.clone(),
+                None,
+            )
+        }
+        (Some(lambda), None) => {
+            way_down = fit_fixed(design, y, lambda, params.solver(), on_lambda)?;
+            let fit = way_down
+                .last()
+                .expect("the way down ends at lambda")
+                .clone();
+            (fit, FIXED_LAMBDA_RULE.to_string(), None)
+        }
+        (None, _) => {
+            let folds = params.folds();
+            let seed = params.seed();
+            let result = solver::cross_validate(design, y, None, folds, seed, params.solver())?;
+            let (index, lambda_rule) = match params.rule() {
+                Rule::OneSe => (result.index_1se, format!("lambda_1se of {folds}-fold CV")),
+                Rule::Min => (result.index_min, format!("lambda_min of {folds}-fold CV")),
+            };
+            warnings.extend(result.path.warning.clone());
+            let fit = result.path.fits[index].clone();
+            (fit, lambda_rule, Some(CvChoice { result, index }))
+        }
+    };
+    warnings.extend(fit.warnings.iter().cloned());
+    if fit.weights.is_empty() {
+        warnings.push(
+            "no word was kept: the model gives every message the training set's spam \
+             rate (identical messages, or lambda too large)"
+                .into(),
+        );
+    }
+
+    let decision = match (*params.decision(), &cv) {
+        (DecisionRule::Given { threshold, unsure }, _) => Decision {
+            threshold,
+            unsure,
+            rule: GIVEN_DECISION_RULE.into(),
+        },
+        (
+            DecisionRule::OutOfFold {
+                fpr_target,
+                fnr_target,
+            },
+            Some(CvChoice { result, index }),
+        ) => {
+            let p: Vec<f64> = (result.out_of_fold_margins(design, *index).iter())
+                .map(|&m| logistic(m))
+                .collect();
+            decision::out_of_fold(&p, y, fpr_target, fnr_target)
+        }
+        (DecisionRule::OutOfFold { .. }, None) => Decision {
+            threshold: 0.5,
+            unsure: None,
+            rule: "0.5: a fixed lambda has no out-of-fold probabilities".into(),
+        },
+    };
+
+    let spam = y.iter().filter(|&&s| s).count();
+    let ham = y.len() - spam;
+    let mut summary = TrainingSummary::new(spam as u64, ham as u64, &lambda_rule);
+    summary.decision_rule = match start {
+        Some(start) if matches!(params.decision(), DecisionRule::Given { .. }) => {
+            start.summary().decision_rule.clone()
+        }
+        _ => decision.rule,
+    };
+    if let Some(unix_seconds) = params.date() {
+        summary = summary.dated_at(unix_seconds);
+    }
+    if let Some(CvChoice { result, index }) = &cv {
+        summary.cv_auc = Some(result.auc_mean[*index]).filter(|a| a.is_finite());
+        summary.cv_auc_se = Some(result.auc_se[*index]).filter(|a| a.is_finite());
+    }
+    let model = Model::new(ModelParts {
+        analyzer: params.analyzer().clone(),
+        scheme: params.scheme(),
+        features: fit
+            .weights
+            .iter()
+            .map(|&(j, w)| (vocab.term(j).to_string(), w))
+            .collect(),
+        intercept: fit.intercept,
+        lambda: fit.lambda,
+        alpha: params.alpha(),
+        threshold: decision.threshold,
+        unsure: decision.unsure,
+        term_kind,
+        ..ModelParts::new(summary)
+    })?;
+    Ok(Trained {
+        model,
+        fit,
+        cv,
+        way_down,
+        warnings,
+    })
 }
 
 /// What training gives: the model, and what a report of the training needs.
@@ -403,7 +445,13 @@ pub struct CvChoice {
 /// from lambda_max (a lambda at or above lambda_max is fitted at once: its weights are 0).
 /// Returns every fit on the way, the first at lambda_max (where every weight is 0, so a
 /// drawn path starts from nothing), the last at `lambda`.
-fn fit_fixed(design: &Design, y: &[bool], lambda: f64, params: &ValidParams) -> Result<Vec<Fit>> {
+fn fit_fixed(
+    design: &Design,
+    y: &[bool],
+    lambda: f64,
+    params: &ValidParams,
+    on_lambda: &dyn Fn(usize, usize),
+) -> Result<Vec<Fit>> {
     let mut solver = Solver::new(design, y, None)?;
     let lambda_max = solver.lambda_max(params.alpha());
     let steps = if lambda < lambda_max {
@@ -414,9 +462,11 @@ fn fit_fixed(design: &Design, y: &[bool], lambda: f64, params: &ValidParams) -> 
     // The way down: lambda_max^(1 - t) lambda^t at t = k / steps, then the lambda itself.
     let mut fits = Vec::with_capacity(steps + 1);
     for k in 0..steps {
+        on_lambda(k, steps);
         let t = k as f64 / steps as f64;
         fits.push(solver.fit(lambda_max.powf(1.0 - t) * lambda.powf(t), params)?);
     }
+    on_lambda(steps, steps);
     fits.push(solver.fit(lambda, params)?);
     Ok(fits)
 }

@@ -22,7 +22,7 @@
 //! let mut corpus = Corpus::default();
 //! corpus.add_labeled_root("corpora/sample".as_ref())?;
 //! let analyzer = Analyzer::new(AnalyzerConfig::default());
-//! let analyzed = vectorize::analyze(&corpus, &analyzer, &|| ());
+//! let analyzed = vectorize::analyze(&corpus, &analyzer, &|_| ());
 //! let (data, vocab) = analyzed.to_dataset(2, Scheme::default())?;
 //! assert_eq!(data.x.cols(), vocab.len());
 //! Ok::<(), sparsetext::Error>(())
@@ -80,9 +80,9 @@ enum Outcome {
 }
 
 /// Reads and tokenizes every message of `corpus` on the rayon pool; calls
-/// `tick` once per message (for a progress bar). A message that cannot be
+/// `tick` once per message with the bytes read of it (for a progress bar). A message that cannot be
 /// read or is not mail is skipped with its reason; nothing here fails.
-pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -> Analyzed {
+pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn(u64) + Sync)) -> Analyzed {
     // One worker per pool thread, found by the thread's index: its lock is
     // never contended (it only guards against a caller outside the pool).
     let workers: Vec<Mutex<TokenCounter>> = (0..rayon::current_num_threads().max(1))
@@ -111,7 +111,10 @@ pub fn analyze(corpus: &Corpus, analyzer: &Analyzer, tick: &(dyn Fn() + Sync)) -
                     }
                 }
             };
-            tick();
+            tick(match &outcome {
+                Outcome::Kept { bytes, .. } => *bytes,
+                Outcome::Skipped(_) => 0,
+            });
             outcome
         })
         .collect();
@@ -247,14 +250,22 @@ impl Analyzed {
     /// [`Analyzed::term_counts`], without sorting or hashing a string per
     /// message and term: term ids already follow term order.
     pub fn to_dataset(&self, min_df: u32, scheme: Scheme) -> Result<(Dataset, Vocabulary)> {
+        let y = self.spam_labels()?;
+        let (vocab, column) = Vocabulary::fit_ids(&self.terms, &self.docs, min_df);
+        let data = Dataset::build_ids(&self.docs, y, &column, vocab.len(), scheme);
+        Ok((data, vocab))
+    }
+
+    /// Each message's label as `true` for spam: every message must have one, and there
+    /// must be some.
+    pub(crate) fn spam_labels(&self) -> Result<Vec<bool>> {
         if self.docs.is_empty() {
             return Err(Error::Training(format!(
                 "no mail to learn from ({} file(s) skipped)",
                 self.skipped.len()
             )));
         }
-        let y = self
-            .labels
+        self.labels
             .iter()
             .zip(&self.names)
             .map(|(label, name)| {
@@ -263,10 +274,7 @@ impl Analyzed {
                     reason: "no label: pass it with --ham or --spam".into(),
                 })
             })
-            .collect::<Result<Vec<bool>>>()?;
-        let (vocab, column) = Vocabulary::fit_ids(&self.terms, &self.docs, min_df);
-        let data = Dataset::build_ids(&self.docs, y, &column, vocab.len(), scheme);
-        Ok((data, vocab))
+            .collect()
     }
 }
 
@@ -297,7 +305,7 @@ mod tests {
     #[test]
     fn non_mail_is_skipped_with_reason_and_the_rest_kept_in_order() {
         let analyzer = Analyzer::new(AnalyzerConfig::default());
-        let analyzed = analyze(&corpus(), &analyzer, &|| ());
+        let analyzed = analyze(&corpus(), &analyzer, &|_| ());
         assert_eq!(analyzed.names, ["a", "b"]);
         assert_eq!(analyzed.class_counts(), (1, 1));
         let skipped: Vec<_> = analyzed.skipped.iter().map(|s| s.name.as_str()).collect();
@@ -316,7 +324,7 @@ mod tests {
             pool.install(|| {
                 let mut corpus = Corpus::default();
                 corpus.add_labeled_root("corpora/sample".as_ref()).unwrap();
-                let analyzed = analyze(&corpus, &analyzer, &|| ());
+                let analyzed = analyze(&corpus, &analyzer, &|_| ());
                 analyzed.to_dataset(2, Scheme::default()).unwrap()
             })
         };
@@ -338,7 +346,7 @@ mod tests {
         let analyzed = pool.install(|| {
             let mut corpus = Corpus::default();
             corpus.add_labeled_root("corpora/sample".as_ref()).unwrap();
-            analyze(&corpus, &analyzer, &|| ())
+            analyze(&corpus, &analyzer, &|_| ())
         });
         let docs = analyzed.term_counts();
         assert_eq!(docs.len(), analyzed.len());
@@ -373,13 +381,13 @@ mod tests {
     #[test]
     fn empty_or_unlabeled_input_is_an_error() {
         let analyzer = Analyzer::new(AnalyzerConfig::default());
-        let empty = analyze(&Corpus::default(), &analyzer, &|| ());
+        let empty = analyze(&Corpus::default(), &analyzer, &|_| ());
         assert!(empty.to_dataset(1, Scheme::default()).is_err());
         let corpus = Corpus {
             items: vec![Item::from_bytes("x", None, b"Subject: a\n\nb".to_vec())],
             ..Corpus::default()
         };
-        let err = analyze(&corpus, &analyzer, &|| ())
+        let err = analyze(&corpus, &analyzer, &|_| ())
             .to_dataset(1, Scheme::default())
             .unwrap_err()
             .to_string();

@@ -63,7 +63,7 @@ proptest! {
         let analyzer = Analyzer::new(AnalyzerConfig::default());
         let run = |threads| {
             pool(threads).install(|| {
-                vectorize::analyze(&corpus, &analyzer, &|| ())
+                vectorize::analyze(&corpus, &analyzer, &|_| ())
                     .to_dataset(min_df, Scheme::default())
                     .unwrap()
             })

@@ -15,5 +15,6 @@ mod serve;
 mod serve_abuse;
 mod shards;
 mod solver;
+mod stream;
 mod util;
 mod vectorize;

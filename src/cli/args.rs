@@ -16,6 +16,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
 
+    /// No progress bars on standard error (they show only when it is a terminal).
+    #[arg(long, global = true)]
+    pub quiet: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -7,14 +7,14 @@ use std::io::Write;
 use std::time::Instant;
 
 use sparsetext::Result;
-use sparsetext::train::{Trained, TrainingSet, ValidTrainParams};
+use sparsetext::train::{Columns, Trained, ValidTrainParams};
 
 /// The alphas compared: L1, the Elastic Net between, L2.
 const ALPHAS: [f64; 3] = [1.0, 0.5, 0.0];
 
 /// Trains at each of [`ALPHAS`] (and at `params`' alpha if it is another), writes the
 /// table to `out`, and returns the training at `params`' alpha.
-pub fn run(set: &TrainingSet, params: &ValidTrainParams, out: &mut impl Write) -> Result<Trained> {
+pub fn run(set: &Columns, params: &ValidTrainParams, out: &mut impl Write) -> Result<Trained> {
     let mut alphas = ALPHAS.to_vec();
     if !alphas.contains(&params.alpha()) {
         alphas.push(params.alpha());
@@ -23,7 +23,7 @@ pub fn run(set: &TrainingSet, params: &ValidTrainParams, out: &mut impl Write) -
     let mut chosen = None;
     for &alpha in &alphas {
         let start = Instant::now();
-        let trained = set.train(&params.with_alpha(alpha)?)?;
+        let trained = set.train(&params.with_alpha(alpha)?, &|_, _| ())?;
         let seconds = start.elapsed().as_secs_f64();
         rows.push(row(alpha, &trained, seconds));
         if alpha == params.alpha() {

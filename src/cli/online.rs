@@ -29,7 +29,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     }
     let analyzer = Analyzer::new(model.analyzer().clone());
     let bar = super::progress(corpus.items.len(), "reading");
-    let analyzed = vectorize::analyze(&corpus, &analyzer, &|| bar.inc(1));
+    let analyzed = vectorize::analyze(&corpus, &analyzer, &|_| bar.inc(1));
     bar.finish_and_clear();
     for skipped in &analyzed.skipped {
         super::eprint_line(format_args!(

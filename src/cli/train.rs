@@ -8,7 +8,7 @@ use sparsetext::analyze::Analyzer;
 use sparsetext::model::Model;
 use sparsetext::solver::Fit;
 use sparsetext::store::Store;
-use sparsetext::train::{self, CvChoice, DecisionRule, TrainParams, Trained, TrainingSet};
+use sparsetext::train::{self, Columns, CvChoice, DecisionRule, TrainParams, Trained, TrainingSet};
 use sparsetext::{Error, Result};
 
 use super::args::{Rule, TrainArgs};
@@ -76,14 +76,18 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let mut out = Summary::new();
     let mut analyzed = None;
     let set = match (&args.svmlight, &store) {
-        _ if let Some(s) = shards => TrainingSet::new(s.data, s.vocab)?,
-        (Some(path), _) => TrainingSet::from_svmlight(path, args.vocab.as_deref(), &params)?,
+        _ if let Some(s) = shards => Columns::from_set(TrainingSet::new(s.data, s.vocab)?)?,
+        (Some(path), _) => Columns::from_set(TrainingSet::from_svmlight(
+            path,
+            args.vocab.as_deref(),
+            &params,
+        )?)?,
         (None, Some(store)) => {
             for note in store.notes() {
                 super::eprint_line(format_args!("warning: {note}"));
             }
             let from_store = store.to_analyzed();
-            let set = TrainingSet::from_analyzed(&from_store, &params)?;
+            let set = Columns::from_analyzed(&from_store, &params)?;
             analyzed = Some(from_store);
             set
         }
@@ -93,7 +97,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             sources = read;
             // A failed write is held by the summary until the model is saved.
             let _ = super::print_sources(&mut out, &sources);
-            let set = TrainingSet::from_analyzed(&from_corpus, &params)?;
+            let set = Columns::from_analyzed(&from_corpus, &params)?;
             analyzed = Some(from_corpus);
             set
         }
@@ -101,7 +105,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let (spam, ham) = set.class_counts();
     out.line(format_args!(
         "read:        {} messages ({spam} spam, {ham} ham), {} skipped",
-        set.data.y.len(),
+        set.y.len(),
         set.skipped
     ));
     if args.svmlight.is_some() {
@@ -127,10 +131,17 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
 
     // What was read shows before the long part, when stdout is a terminal or a log.
     out.flush_now();
+    // The tokens are kept only for the store.
+    let analyzed = analyzed.filter(|_| !args.no_store);
     let trained = if args.compare {
         super::compare::run(&set, &params, &mut out)?
     } else {
-        set.train(&params)?
+        let bar = super::progress(0, "fitting");
+        let trained = set.train(&params, &|k, n| {
+            bar.set_message(format!("fitting lambda {k} of {n}"));
+        });
+        bar.finish_and_clear();
+        trained?
     };
     let Trained {
         model,
@@ -161,7 +172,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     ));
 
     print_decision(&mut out, model);
-    match analyzed.as_ref().filter(|_| !args.no_store) {
+    match analyzed.as_ref() {
         Some(analyzed) => {
             let messages = sparsetext::learn::save_with_store(model, &output, analyzed, min_df)?;
             let bytes = model.to_bytes().len();

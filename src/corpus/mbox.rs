@@ -1,6 +1,10 @@
 //! The mbox format: messages concatenated, each after a `From ` separator
 //! line, with mboxrd's `>From ` quoting.
 
+use std::fs::File;
+use std::io::{self, BufRead};
+use std::os::unix::fs::FileExt;
+
 /// Whether `bytes` look like an mbox of two or more messages: a separator
 /// line first, and another after a blank line. A single message that starts
 /// with a `From ` envelope line (as the SpamAssassin corpus files do) is one
@@ -54,6 +58,178 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<Vec<u8>> {
         messages.push(message);
     }
     messages
+}
+
+/// Where one message of an mbox file is, as stored (still quoted): from after
+/// its separator line to the next separator or the end of the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    /// Byte offset of the message's first line in the file.
+    pub offset: u64,
+    /// Bytes up to the next separator line (or the end of the file).
+    pub len: u64,
+    /// A separator follows: the blank line before it is the mbox's, not the message's.
+    pub before_separator: bool,
+}
+
+/// A line longer than this is no separator (a real one is a few dozen bytes), and only
+/// its first bytes are kept while [`index`] scans.
+const SEPARATOR_MAX: usize = 4096;
+
+/// The messages of the mbox `reader` holds, as [`split_mbox`] splits them, by their
+/// places in the file: `None` unless it is an mbox of two or more messages
+/// ([`is_mbox`]). Reads line by line, keeping at most [`SEPARATOR_MAX`] bytes of a
+/// line, so a file of any size is listed in constant memory.
+pub(crate) fn index(mut reader: impl BufRead) -> io::Result<Option<Vec<Span>>> {
+    let mut spans = Vec::new();
+    let mut line = Vec::with_capacity(SEPARATOR_MAX);
+    let mut offset = 0u64;
+    let mut start: Option<u64> = None;
+    let mut previous_blank = true;
+    loop {
+        let len = read_line_head(&mut reader, &mut line)?;
+        if len == 0 {
+            break;
+        }
+        let separator = len <= SEPARATOR_MAX as u64 && is_separator(&line);
+        if offset == 0 && !separator {
+            return Ok(None);
+        }
+        if previous_blank && separator {
+            if let Some(start) = start {
+                spans.push(Span {
+                    offset: start,
+                    len: offset - start,
+                    before_separator: true,
+                });
+            }
+            start = Some(offset + len);
+            previous_blank = false;
+        } else {
+            previous_blank = is_blank(&line);
+        }
+        offset += len;
+    }
+    if let Some(start) = start {
+        spans.push(Span {
+            offset: start,
+            len: offset - start,
+            before_separator: false,
+        });
+    }
+    Ok((spans.len() >= 2).then_some(spans))
+}
+
+/// Reads one line (through its `\n`, or to the end), keeping its first
+/// [`SEPARATOR_MAX`] + 1 bytes in `line`; gives the line's whole length.
+fn read_line_head(reader: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<u64> {
+    line.clear();
+    let mut len = 0u64;
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(len);
+        }
+        let (used, done) = match memchr::memchr(b'\n', buf) {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        let room = (SEPARATOR_MAX + 1).saturating_sub(line.len());
+        line.extend_from_slice(&buf[..used.min(room)]);
+        reader.consume(used);
+        len += used as u64;
+        if done {
+            return Ok(len);
+        }
+    }
+}
+
+/// The message at `span` of `file` as [`split_mbox`] gives it (unquoted, the blank
+/// line before a separator dropped), cut at `cap` bytes, and whether it was longer.
+/// Only about `cap` bytes are read and held, whatever the message's size.
+pub(crate) fn read_message(file: &File, span: Span, cap: u64) -> io::Result<(Vec<u8>, bool)> {
+    // Dropping the separator's blank line shortens a message by at most 2 bytes: with
+    // cap + 3 bytes unquoted, whether the whole is longer than cap is known.
+    let limit = usize::try_from(cap.saturating_add(3)).unwrap_or(usize::MAX);
+    let mut unquote = Unquote::new(limit);
+    let mut out = Vec::new();
+    let mut buf = vec![0; span.len.min(1 << 16) as usize];
+    let mut read = 0u64;
+    while read < span.len && out.len() < limit {
+        let n = (span.len - read).min(buf.len() as u64) as usize;
+        file.read_exact_at(&mut buf[..n], span.offset + read)?;
+        unquote.feed(&buf[..n], &mut out);
+        read += n as u64;
+    }
+    unquote.finish(&mut out);
+    if read == span.len && span.before_separator {
+        trim_separator_blank(&mut out);
+    }
+    let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+    let truncated = out.len() > cap;
+    out.truncate(cap);
+    Ok((out, truncated))
+}
+
+/// mboxrd unquoting over bytes in pieces: a line's leading `>`s and the start of
+/// `From ` are held until they tell whether it is quoted.
+struct Unquote {
+    /// The current line's bytes while undecided; `None` once decided.
+    pending: Option<Vec<u8>>,
+    /// A `>` run longer than this gives the same first bytes either way.
+    limit: usize,
+}
+
+impl Unquote {
+    fn new(limit: usize) -> Unquote {
+        Unquote {
+            pending: Some(Vec::new()),
+            limit,
+        }
+    }
+
+    fn feed(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
+        while let [b, rest @ ..] = bytes {
+            let Some(pending) = self.pending.as_mut() else {
+                // The rest of a decided line goes out as it is.
+                let end = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1);
+                out.extend_from_slice(&bytes[..end]);
+                if end <= bytes.len() && bytes[end - 1] == b'\n' {
+                    self.pending = Some(Vec::new());
+                }
+                bytes = &bytes[end..];
+                continue;
+            };
+            let b = *b;
+            bytes = rest;
+            pending.push(b);
+            let quotes = pending.iter().take_while(|&&q| q == b'>').count();
+            let rest = &pending[quotes..];
+            let quoted = quotes > 0 && rest == b"From ";
+            let undecided = quotes > 0
+                && b"From ".starts_with(rest)
+                && !quoted
+                && quotes <= self.limit
+                && b != b'\n';
+            if undecided {
+                continue;
+            }
+            let skip = usize::from(quoted || quotes > self.limit);
+            out.extend_from_slice(&pending[skip..]);
+            self.pending = (b == b'\n').then(Vec::new);
+        }
+    }
+
+    /// The end of the message: a line still undecided is not quoted.
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        if let Some(pending) = self.pending.take() {
+            out.extend_from_slice(&pending);
+        }
+    }
 }
 
 fn is_blank(line: &[u8]) -> bool {
@@ -191,6 +367,63 @@ From c@d  Tue Jan  2 00:00:00 2001\nSubject: 2\n\ntwo\n";
         ] {
             assert!(!is_separator(line.as_bytes()), "{line:?}");
         }
+    }
+
+    /// A file holding `bytes`, read from its start.
+    fn file_of(bytes: &[u8]) -> File {
+        use std::io::{Seek, Write};
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(bytes).unwrap();
+        file.rewind().unwrap();
+        file
+    }
+
+    /// Every message of `mbox` read from a file by [`index`] and [`read_message`] at
+    /// every cap, against [`split_mbox`] in memory then cut.
+    fn assert_streamed_reads_equal_split(mbox: &[u8]) {
+        let file = file_of(mbox);
+        let spans = index(io::BufReader::with_capacity(7, &file))
+            .unwrap()
+            .expect("an mbox");
+        let whole = split_mbox(mbox);
+        assert_eq!(spans.len(), whole.len());
+        for (span, message) in spans.iter().zip(&whole) {
+            for cap in 1..message.len() as u64 + 4 {
+                let (got, truncated) = read_message(&file, *span, cap).unwrap();
+                let end = message.len().min(cap as usize);
+                assert_eq!(got, &message[..end], "cap {cap} of {span:?}");
+                assert_eq!(truncated, message.len() as u64 > cap, "cap {cap}");
+            }
+        }
+    }
+
+    #[test]
+    fn streamed_reads_equal_the_split_of_the_file_in_memory() {
+        assert_streamed_reads_equal_split(
+            b"From a@b Mon Jan  1 00:00:00 2001\nSubject: one\n\n>From here\n>>From there\n\
+>>Fro\n>\n>>>From\nFrom x\n\nFrom c@d Tue Jan  2 00:00:00 2001\n\n\
+From e@f Tue Jan  2 00:00:00 2001\nSubject: three\n\n>From the end",
+        );
+        assert_streamed_reads_equal_split(
+            b"From a Mon Jan  1 00:00:00 2001\r\nSubject: x\r\n\r\n>From y\r\n\r\n\
+From b Mon Jan  1 00:00:00 2001\r\nSubject: y\r\n\r\nz\r\n\r\n",
+        );
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, b"From a Mon Jan  1 00:00:00 2001\nSubject: 1\n")
+            .unwrap();
+        assert_eq!(
+            index(io::BufReader::new(&file)).unwrap(),
+            None,
+            "one message"
+        );
+    }
+
+    #[test]
+    fn a_long_run_of_quotes_reads_the_same_at_a_small_cap() {
+        let mut mbox = b"From a Mon Jan  1 00:00:00 2001\nSubject: 1\n\n".to_vec();
+        mbox.extend(std::iter::repeat_n(b'>', 100));
+        mbox.extend_from_slice(b"From x\n\nFrom b Mon Jan  1 00:00:00 2001\nSubject: 2\n");
+        assert_streamed_reads_equal_split(&mbox);
     }
 
     #[test]

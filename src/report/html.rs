@@ -7,7 +7,7 @@ use super::{Evaluation, Figure, words};
 use crate::corpus::Source;
 use crate::metrics::{Confusion, auc};
 use crate::model::{Model, Verdict};
-use crate::train::{Trained, TrainingSet};
+use crate::train::{Columns, Trained};
 
 /// Messages listed as nearest the threshold.
 pub(super) const NEAREST: usize = 20;
@@ -19,7 +19,7 @@ padding:.2em .6em;text-align:left}td.n{text-align:right}svg{max-width:100%;heigh
 
 /// What the training page shows.
 pub(super) struct TrainingPage<'a> {
-    pub set: &'a TrainingSet,
+    pub set: &'a Columns,
     pub trained: &'a Trained,
     pub sources: &'a [Source],
     pub figures: &'a [Figure],
@@ -47,7 +47,7 @@ pub(super) fn training(page: &TrainingPage) -> String {
             "messages",
             format!(
                 "{} ({spam} spam, {ham} ham), {} skipped",
-                set.data.y.len(),
+                set.y.len(),
                 set.skipped
             ),
         ),

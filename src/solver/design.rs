@@ -156,18 +156,24 @@ fn at_mut(r: &mut [f64], i: u32) -> &mut f64 {
     unsafe { r.get_unchecked_mut(i as usize) }
 }
 
+/// Row ids are `u32`.
+fn check_rows(n_rows: usize) -> Result<()> {
+    if n_rows > u32::MAX as usize {
+        return Err(Error::InvalidParam {
+            name: "rows",
+            value: n_rows.to_string(),
+            reason: format!("at most {} messages", u32::MAX),
+        });
+    }
+    Ok(())
+}
+
 impl Design {
     /// Transposes a CSR (or copies a CSC) matrix into columns. Explicit zeros
     /// are dropped; a non-finite value is an error.
     pub fn from_csr(x: &Matrix) -> Result<Design> {
         let (n_rows, n_cols) = (x.rows(), x.cols());
-        if n_rows > u32::MAX as usize {
-            return Err(Error::InvalidParam {
-                name: "rows",
-                value: n_rows.to_string(),
-                reason: format!("at most {} messages", u32::MAX),
-            });
-        }
+        check_rows(n_rows)?;
         if let Some(v) = x.data().iter().find(|v| !v.is_finite()) {
             return Err(Error::InvalidParam {
                 name: "matrix value",
@@ -223,13 +229,7 @@ impl Design {
         n_rows: usize,
         columns: impl IntoIterator<Item = (&'a [u32], Option<&'a [f64]>)>,
     ) -> Result<Design> {
-        if n_rows > u32::MAX as usize {
-            return Err(Error::InvalidParam {
-                name: "rows",
-                value: n_rows.to_string(),
-                reason: format!("at most {} messages", u32::MAX),
-            });
-        }
+        check_rows(n_rows)?;
         let mut col_ptr = vec![0];
         let mut row_idx = Vec::new();
         let mut values: Option<Vec<f64>> = None;
@@ -272,6 +272,42 @@ impl Design {
             col_ptr,
             row_idx,
             values,
+        })
+    }
+
+    /// The binary design (every value 1) of `n_rows` rows whose column ids `row(i)`
+    /// gives, each id once, in any order: the columns of the CSR matrix those rows
+    /// make, as [`Design::from_csr`] gives them, without building that matrix (a
+    /// corpus's rows cost twice a column copy's bytes, with their values).
+    pub fn from_binary_rows<I: Iterator<Item = u32>>(
+        n_rows: usize,
+        n_cols: usize,
+        row: impl Fn(usize) -> I,
+    ) -> Result<Design> {
+        check_rows(n_rows)?;
+        let mut col_ptr = vec![0usize; n_cols + 1];
+        for i in 0..n_rows {
+            for j in row(i) {
+                col_ptr[j as usize + 1] += 1;
+            }
+        }
+        for j in 0..n_cols {
+            col_ptr[j + 1] += col_ptr[j];
+        }
+        let mut next = col_ptr.clone();
+        let mut row_idx = vec![0u32; col_ptr[n_cols]];
+        // Rows in order: each column's rows come out sorted.
+        for i in 0..n_rows {
+            for j in row(i) {
+                row_idx[next[j as usize]] = i as u32;
+                next[j as usize] += 1;
+            }
+        }
+        Ok(Design {
+            n_rows,
+            col_ptr,
+            row_idx,
+            values: None,
         })
     }
 
