@@ -795,8 +795,8 @@ pub struct EvalArgs {
     pub lambda: Option<f64>,
 
     /// With --online: choose lambda again by K-fold cross-validation over the
-    /// messages learned so far, each time their number has doubled (from 100 on),
-    /// as `learn --cv K` would; --lambda (or the model's) holds until then.
+    /// messages learned so far, each time their number has grown by a quarter (from
+    /// 100 on), as `learn --cv K` would; --lambda (or the model's) holds until then.
     #[arg(long, value_name = "K", requires = "online",
           value_parser = clap::value_parser!(u64).range(2..=1000))]
     pub cv: Option<u64>,

@@ -102,7 +102,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             lambdas.join(", "),
             if params.cv_folds.is_some() {
                 format!(
-                    ", by cross-validation as they doubled, times n_cv / n between; last {:.4e}",
+                    ", by cross-validation as they grew by a quarter, times n_cv / n between; last {:.4e}",
                     report.lambda
                 )
             } else {
