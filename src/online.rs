@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use columns::Columns;
+use columns::LearnedColumns;
 
 use crate::corpus::{Corpus, Item};
 use crate::dataset::Scheme;
@@ -153,7 +153,7 @@ pub fn replay(analyzed: &Analyzed, params: &OnlineParams) -> Result<OnlineReport
     let start = Instant::now();
     let docs = analyzed.docs();
     let terms = analyzed.terms().len();
-    let mut columns = Columns::new(terms, params.min_df, params.scheme != Scheme::default());
+    let mut columns = LearnedColumns::new(terms, params.min_df, params.scheme != Scheme::default());
     let mut weight = vec![0.0f64; terms];
     let mut support: Vec<(u32, f64)> = Vec::new();
     let mut intercept = 0.0;

@@ -9,7 +9,7 @@ use crate::solver::Design;
 const NONE: u32 = u32::MAX;
 
 /// The growing matrix of the learned messages, by column.
-pub(super) struct Columns {
+pub(super) struct LearnedColumns {
     /// A term becomes a column once it occurs in this many learned messages.
     min_df: u32,
     /// Whether values other than 1 are kept.
@@ -24,11 +24,11 @@ pub(super) struct Columns {
     values: Vec<Vec<f64>>,
 }
 
-impl Columns {
+impl LearnedColumns {
     /// No messages over `terms` terms; `valued` keeps the values given to
-    /// [`Columns::add`], else every value is taken as 1.
-    pub fn new(terms: usize, min_df: u32, valued: bool) -> Columns {
-        Columns {
+    /// [`LearnedColumns::add`], else every value is taken as 1.
+    pub fn new(terms: usize, min_df: u32, valued: bool) -> LearnedColumns {
+        LearnedColumns {
             min_df: min_df.max(1),
             valued,
             column: vec![NONE; terms],
@@ -92,7 +92,7 @@ mod tests {
 
     #[test]
     fn terms_become_columns_at_min_df_with_their_earlier_rows() {
-        let mut columns = Columns::new(4, 2, true);
+        let mut columns = LearnedColumns::new(4, 2, true);
         columns.add(0, [0, 1].into_iter(), &[0.5, 1.0]);
         assert_eq!(columns.column(0), None);
         columns.add(1, [1, 3].into_iter(), &[2.0, 1.0]);
@@ -106,7 +106,7 @@ mod tests {
         let mut out = vec![0.0; 2];
         d.xt_dot(&[1.0, 10.0, 100.0], &mut out);
         assert_eq!(out, vec![1.0 + 20.0 + 100.0, 0.5 + 25.0]);
-        let mut binary = Columns::new(2, 1, false);
+        let mut binary = LearnedColumns::new(2, 1, false);
         binary.add(0, [1].into_iter(), &[3.0]);
         assert!(binary.design(1).unwrap().is_binary());
     }
