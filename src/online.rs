@@ -5,9 +5,9 @@
 //! `refit_every` messages learned. The figures are those of the scores given before
 //! each message was learned: 1-AUC, FPR and FNR at the threshold, cumulative errors.
 //!
-//! Each refit fits the fixed lambda on every message learned so far, warm-started
-//! from the last fit ([`Solver::warm_start`]): what `learn` does after each message,
-//! without the files. Until both classes have been learned there is no model and
+//! Each refit fits lambda (fixed, or chosen by CV) on every message learned so far,
+//! warm-started from the last fit ([`Solver::warm_start`]): what `learn` does after
+//! each message, without the files. Until both classes have been learned there is no model and
 //! every message scores 0.5.
 
 mod columns;
@@ -158,7 +158,8 @@ pub fn replay(analyzed: &Analyzed, params: &OnlineParams) -> Result<OnlineReport
     let mut support: Vec<(u32, f64)> = Vec::new();
     let mut intercept = 0.0;
     let mut have_model = false;
-    let mut learned: Vec<usize> = Vec::new();
+    // The label of each message learned, in the order learned: the rows of the refits.
+    let mut learned: Vec<bool> = Vec::new();
     let (mut spam_learned, mut pending, mut refits) = (0usize, 0usize, 0usize);
     let (mut errors, mut fp, mut fn_) = (0usize, 0usize, 0usize);
     let mut scores = Vec::with_capacity(docs.len());
@@ -202,7 +203,7 @@ pub fn replay(analyzed: &Analyzed, params: &OnlineParams) -> Result<OnlineReport
             continue;
         }
         columns.add(learned.len() as u32, doc.iter().map(|&(id, _)| id), &values);
-        learned.push(i);
+        learned.push(y[i]);
         spam_learned += usize::from(y[i]);
         pending += 1;
         let both = spam_learned > 0 && spam_learned < learned.len();
@@ -211,14 +212,13 @@ pub fn replay(analyzed: &Analyzed, params: &OnlineParams) -> Result<OnlineReport
         }
         pending = 0;
         refits += 1;
-        let yl: Vec<bool> = learned.iter().map(|&r| y[r]).collect();
         let design = columns.design(learned.len())?;
         if let Some(folds) = params.cv_folds.filter(|&k| {
             learned.len() >= next_cv && spam_learned >= k && learned.len() - spam_learned >= k
         }) {
             let cv = solver::cross_validate(
                 &design,
-                &yl,
+                &learned,
                 None,
                 folds,
                 crate::train::DEFAULT_SEED,
@@ -231,7 +231,7 @@ pub fn replay(analyzed: &Analyzed, params: &OnlineParams) -> Result<OnlineReport
         if let Some(strength) = strength {
             lambda = strength / learned.len() as f64;
         }
-        let mut solver = Solver::new(&design, &yl, None)?;
+        let mut solver = Solver::new(&design, &learned, None)?;
         let start_weights: Vec<(u32, f64)> = (support.iter())
             .filter_map(|&(id, w)| Some((columns.column(id)?, w)))
             .collect();
